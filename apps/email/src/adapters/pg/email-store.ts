@@ -1,0 +1,185 @@
+/** SQL for email's copy of the orders and its emails. Nothing here decides anything. */
+import type { EmailTemplate, EventData, PurchaseLine } from '@webshop/events';
+import type { Pool, PoolClient } from '@webshop/postgres';
+import type { Email } from '../../domain/email';
+import type { EmailTrigger, OrderContact } from '../../domain/templates';
+
+type Queryable = Pool | PoolClient;
+
+/** Committing a new PENDING email wakes the sender on every instance (LISTEN/NOTIFY). */
+export const EMAIL_PENDING_CHANNEL = 'email_pending';
+
+/** The event that called for an email: EmailSent names it as its cause and continues its trace. */
+export interface EmailCause {
+  eventId: string;
+  traceparent: string | null;
+}
+
+interface EmailRow {
+  email_id: string;
+  order_id: string;
+  template: EmailTemplate;
+  to_address: string;
+  subject: string;
+  body: string;
+  status: Email['status'];
+  created_at: Date;
+  sent_at: Date | null;
+  attempts: number;
+  last_error: string | null;
+  cause_event_id: string;
+  cause_traceparent: string | null;
+}
+
+function toEmail(row: EmailRow): Email {
+  const base = {
+    emailId: row.email_id,
+    orderId: row.order_id,
+    template: row.template,
+    to: row.to_address,
+    subject: row.subject,
+    body: row.body,
+    createdAt: row.created_at.toISOString(),
+    attempts: row.attempts,
+  };
+  // The CHECK constraint guarantees sent_at exactly when SENT.
+  return row.status === 'SENT' ? { ...base, status: 'SENT', sentAt: row.sent_at!.toISOString() } : { ...base, status: 'PENDING', lastError: row.last_error };
+}
+
+/**
+ * Serialises, for this transaction, everything done about one order's emails across topics and
+ * instances: a PurchaseRequested and an early ShipmentDispatched of the same order, read by two
+ * consumers at once, must not both miss each other.
+ */
+export async function lockOrder(tx: PoolClient, orderId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('email:' || $1))`, [orderId]);
+}
+
+/** The first PurchaseRequested of an order wins; a redelivery or a replay changes nothing. */
+export async function rememberContact(tx: PoolClient, order: EventData<'PurchaseRequested'>): Promise<void> {
+  await tx.query(
+    `INSERT INTO order_contacts (order_id, customer_id, email, name, items, total_cents, requested_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING`,
+    [order.orderId, order.customerId, order.email, order.shippingAddress.name, JSON.stringify(order.items), order.totalCents, order.requestedAt],
+  );
+}
+
+export async function loadContact(db: Queryable, orderId: string): Promise<OrderContact | null> {
+  const { rows } = await db.query<{
+    order_id: string;
+    customer_id: string;
+    email: string;
+    name: string;
+    items: PurchaseLine[];
+    total_cents: number;
+    requested_at: Date;
+  }>('SELECT * FROM order_contacts WHERE order_id = $1', [orderId]);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    orderId: row.order_id,
+    customerId: row.customer_id,
+    email: row.email,
+    name: row.name,
+    items: row.items,
+    totalCents: row.total_cents,
+    requestedAt: row.requested_at.toISOString(),
+  };
+}
+
+/** Keeps an event that calls for an email about an order not seen requested yet. */
+export async function deferTrigger(tx: PoolClient, trigger: EmailTrigger, cause: EmailCause): Promise<void> {
+  await tx.query(
+    `INSERT INTO deferred_triggers (event_id, order_id, type, data, traceparent) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (event_id) DO NOTHING`,
+    [cause.eventId, trigger.data.orderId, trigger.type, JSON.stringify(trigger.data), cause.traceparent],
+  );
+}
+
+/** Removes and answers the events that waited for this order, in the order they came. */
+export async function takeDeferredTriggers(tx: PoolClient, orderId: string): Promise<Array<{ trigger: EmailTrigger; cause: EmailCause }>> {
+  const { rows } = await tx.query<{ event_id: string; type: EmailTrigger['type']; data: EmailTrigger['data']; traceparent: string | null }>(
+    `WITH taken AS (DELETE FROM deferred_triggers WHERE order_id = $1 RETURNING *)
+     SELECT event_id, type, data, traceparent FROM taken ORDER BY deferred_at, event_id`,
+    [orderId],
+  );
+  return rows.map((r) => ({ trigger: { type: r.type, data: r.data } as EmailTrigger, cause: { eventId: r.event_id, traceparent: r.traceparent } }));
+}
+
+export async function templatesPlanned(db: Queryable, orderId: string): Promise<EmailTemplate[]> {
+  const { rows } = await db.query<{ template: EmailTemplate }>('SELECT template FROM emails WHERE order_id = $1', [orderId]);
+  return rows.map((r) => r.template);
+}
+
+/**
+ * Stores a new PENDING email and wakes the sender when the transaction commits. False when the order
+ * has an email of that template already (UNIQUE (order_id, template) backs the domain's rule).
+ */
+export async function insertEmail(tx: PoolClient, email: Email, cause: EmailCause): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO emails (email_id, order_id, template, to_address, subject, body, status, created_at, attempts, next_attempt_at, cause_event_id, cause_traceparent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10, $11) ON CONFLICT (order_id, template) DO NOTHING`,
+    [email.emailId, email.orderId, email.template, email.to, email.subject, email.body, email.status, email.createdAt, email.attempts, cause.eventId, cause.traceparent],
+  );
+  if (rowCount !== 1) return false;
+  await tx.query('SELECT pg_notify($1, $2)', [EMAIL_PENDING_CHANNEL, email.emailId]);
+  return true;
+}
+
+/**
+ * Locks the oldest PENDING email that is due, skipping those another sender holds: instances side by
+ * side each take a different email, and none is sent by two at once.
+ */
+export async function lockNextDueEmail(tx: PoolClient, now: string): Promise<{ email: Email; cause: EmailCause } | null> {
+  const { rows } = await tx.query<EmailRow>(
+    `SELECT * FROM emails WHERE status = 'PENDING' AND next_attempt_at <= $1
+     ORDER BY created_at, email_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    [now],
+  );
+  const row = rows[0];
+  return row ? { email: toEmail(row), cause: { eventId: row.cause_event_id, traceparent: row.cause_traceparent } } : null;
+}
+
+/** When the next PENDING email falls due, if any. */
+export async function nextDueAt(db: Queryable): Promise<Date | null> {
+  const { rows } = await db.query<{ at: Date | null }>(`SELECT min(next_attempt_at) AS at FROM emails WHERE status = 'PENDING'`);
+  return rows[0]?.at ?? null;
+}
+
+export async function markSent(tx: PoolClient, email: Email & { status: 'SENT' }): Promise<void> {
+  await tx.query(`UPDATE emails SET status = 'SENT', sent_at = $2, attempts = $3, last_error = NULL WHERE email_id = $1`, [
+    email.emailId,
+    email.sentAt,
+    email.attempts,
+  ]);
+}
+
+export async function recordFailedAttempt(tx: PoolClient, emailId: string, error: string, retryAt: string): Promise<void> {
+  await tx.query(`UPDATE emails SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE email_id = $1`, [
+    emailId,
+    error.slice(0, 2_000),
+    retryAt,
+  ]);
+}
+
+export interface SentEmail {
+  emailId: string;
+  orderId: string;
+  to: string;
+  template: EmailTemplate;
+  subject: string;
+  sentAt: string;
+}
+
+/** SENT emails, newest first; `to` matches regardless of case. */
+export async function listSentEmails(db: Queryable, query: { orderId?: string; to?: string; limit: number }): Promise<SentEmail[]> {
+  const where = [`status = 'SENT'`];
+  const params: unknown[] = [];
+  if (query.orderId) where.push(`order_id = $${params.push(query.orderId)}`);
+  if (query.to) where.push(`lower(to_address) = lower($${params.push(query.to)})`);
+  const { rows } = await db.query<EmailRow>(
+    `SELECT * FROM emails WHERE ${where.join(' AND ')} ORDER BY sent_at DESC, email_id DESC LIMIT $${params.push(query.limit)}`,
+    params,
+  );
+  return rows.map((r) => ({ emailId: r.email_id, orderId: r.order_id, to: r.to_address, template: r.template, subject: r.subject, sentAt: r.sent_at!.toISOString() }));
+}

@@ -1,0 +1,32 @@
+/**
+ * The email service: keeps its own copy of who ordered what, records one email per order and
+ * template when an order is confirmed, rejected, cancelled or shipped, and sends them over SMTP
+ * outside the consumer's transaction, reporting each with EmailSent.
+ *
+ * Reads: orders, shipments. Writes: emails.
+ */
+import type { ServiceDefinition } from '@webshop/service-kit';
+import { emailRouter } from './adapters/http/router';
+import { consumedTopics, emailEventHandlers } from './adapters/kafka/handlers';
+import { migrations } from './adapters/pg/migrations';
+import { startEmailSender } from './adapters/smtp/email-sender';
+import { createMailer } from './adapters/smtp/mailer';
+import type { Config } from './config';
+
+export const emailService: ServiceDefinition<Config> = {
+  name: 'email',
+  migrations,
+  consumes: { topics: consumedTopics, handlers: () => emailEventHandlers('live') },
+  async start({ pool, logger, config }) {
+    const { SMTP_URL, MAIL_FROM } = config;
+    const mailer = createMailer(SMTP_URL);
+    const sender = await startEmailSender({ pool, mailer, from: MAIL_FROM, logger });
+    return {
+      router: emailRouter({ pool }),
+      async stop() {
+        await sender.stop();
+        mailer.close();
+      },
+    };
+  },
+};

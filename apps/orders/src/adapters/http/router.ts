@@ -1,0 +1,212 @@
+/**
+ * The orders HTTP API (ARCHITECTURE.md, "HTTP API"): validate → command → one transaction → respond.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { appendToOutbox } from '@webshop/kafka';
+import { withTransaction, type Pool } from '@webshop/postgres';
+import { HttpError, parseBody } from '@webshop/service-kit';
+import { cancelOrder, OrderRuleViolation, placeOrder } from '../../domain/decide';
+import { evolve, finalStatuses, type Order } from '../../domain/order';
+import type { OrderChanges } from '../pg/order-changes';
+import {
+  claimIdempotencyKey,
+  findIdempotencyKey,
+  listOrders,
+  loadOrder,
+  lockOrder,
+  pricesOf,
+  saveOrder,
+  timelineHas,
+  timelineOf,
+  type TimelineEntry,
+} from '../pg/order-store';
+import { getOrderQuery, idempotencyKey, listOrdersQuery, placeOrderBody, uuid } from './schemas';
+
+/** The order as the API shows it. */
+export const orderView = (order: Order) => ({
+  orderId: order.orderId,
+  customerId: order.customerId,
+  email: order.email,
+  items: order.items,
+  totalCents: order.totalCents,
+  status: order.status,
+  ...(order.rejectionReason ? { rejectionReason: order.rejectionReason } : {}),
+  shippingAddress: order.shippingAddress,
+  createdAt: order.createdAt,
+  updatedAt: order.updatedAt,
+});
+
+/** The event that makes each final status, which the stream waits for before it ends. */
+const finalEvent: Partial<Record<Order['status'], string>> = { REJECTED: 'OrderRejected', CANCELLED: 'OrderCancelled', DELIVERED: 'ShipmentDelivered' };
+
+const timelineView = ({ seq: _seq, ...entry }: TimelineEntry) => entry;
+
+function ruleToHttp(error: unknown): never {
+  if (error instanceof OrderRuleViolation) {
+    const status = error.code === 'unknown_sku' ? 422 : 409;
+    throw new HttpError(status, error.code, error.message, error.details.length ? error.details : undefined);
+  }
+  throw error;
+}
+
+/** A stable hash of the request, so "the same body" does not depend on key order or spacing. */
+function requestHash(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        : v;
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}
+
+const encodeCursor = (order: Order) => Buffer.from(JSON.stringify([order.createdAt, order.orderId])).toString('base64url');
+function decodeCursor(cursor: string): { createdAt: string; orderId: string } {
+  try {
+    const [createdAt, orderId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    if (Number.isNaN(Date.parse(createdAt)) || !uuid.safeParse(orderId).success) throw new Error('bad cursor');
+    return { createdAt, orderId };
+  } catch {
+    throw new HttpError(400, 'validation_failed', 'the cursor is not one this API gave out', [{ path: 'cursor', message: 'invalid cursor' }]);
+  }
+}
+
+export function ordersRouter({ pool, changes, clock = () => new Date() }: { pool: Pool; changes: OrderChanges; clock?: () => Date }): Router {
+  const router = Router();
+
+  async function existingOrder(orderIdParam: string): Promise<Order> {
+    const order = uuid.safeParse(orderIdParam).success ? await loadOrder(pool, orderIdParam) : null;
+    if (!order) throw new HttpError(404, 'not_found', `no order ${orderIdParam}`);
+    return order;
+  }
+
+  const accepted = (res: Response, order: Order) => {
+    res
+      .status(202)
+      .location(`/orders/${order.orderId}`)
+      .json({ orderId: order.orderId, status: order.status, totalCents: order.totalCents, items: order.items });
+  };
+
+  router.post('/orders', async (req, res) => {
+    const body = parseBody(placeOrderBody, req.body);
+    const keyHeader = req.get('Idempotency-Key');
+    const key = keyHeader === undefined ? undefined : parseBody(idempotencyKey, keyHeader, 'Idempotency-Key header');
+    const hash = requestHash(body);
+    const orderId = randomUUID();
+
+    const order = await withTransaction(pool, async (tx) => {
+      if (key && !(await claimIdempotencyKey(tx, key, hash, orderId))) {
+        const first = (await findIdempotencyKey(tx, key))!;
+        if (first.requestHash !== hash) {
+          throw new HttpError(409, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
+        }
+        return (await loadOrder(tx, first.orderId))!;
+      }
+      const prices = await pricesOf(tx, body.items.map((i) => i.sku));
+      let requested;
+      try {
+        requested = placeOrder({ orderId, customerId: body.customerId, email: body.email, lines: body.items, shippingAddress: body.shippingAddress, now: clock().toISOString() }, prices);
+      } catch (error) {
+        ruleToHttp(error);
+      }
+      await appendToOutbox(tx, 'orders', [requested]);
+      const placed = evolve(null, requested)!;
+      await saveOrder(tx, placed);
+      return placed;
+    });
+    accepted(res, order);
+  });
+
+  router.get('/orders', async (req, res) => {
+    const query = parseBody(listOrdersQuery, req.query, 'query');
+    const orders = await listOrders(pool, {
+      customerId: query.customerId,
+      status: query.status,
+      limit: query.limit,
+      after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    const last = orders[orders.length - 1];
+    res.json({ items: orders.map(orderView), nextCursor: orders.length === query.limit && last ? encodeCursor(last) : null });
+  });
+
+  router.get('/orders/:orderId', async (req, res) => {
+    const query = parseBody(getOrderQuery, req.query, 'query');
+    let order = await existingOrder(String(req.params.orderId));
+    if (query.until) {
+      // Woken by committed changes (LISTEN/NOTIFY), never by polling. The waiter is registered
+      // before each read, so a change between the read and the wait is not missed.
+      const wanted = query.until;
+      const deadline = Date.now() + query.timeoutMs;
+      const abort = new AbortController();
+      req.on('close', () => abort.abort());
+      while (!wanted.includes(order.status) && Date.now() < deadline && !abort.signal.aborted) {
+        const changed = changes.next(order.orderId, abort.signal);
+        order = (await loadOrder(pool, order.orderId))!;
+        if (wanted.includes(order.status)) break;
+        let timer: NodeJS.Timeout | undefined;
+        const woken = await Promise.race([changed.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadline - Date.now())))]);
+        clearTimeout(timer);
+        if (!woken) break; // nothing changed since the last read: it is current
+      }
+      if (!wanted.includes(order.status)) res.set('X-Wait-Timed-Out', 'true');
+    }
+    res.json(orderView(order));
+  });
+
+  router.get('/orders/:orderId/timeline', async (req, res) => {
+    const order = await existingOrder(String(req.params.orderId));
+    res.json((await timelineOf(pool, order.orderId)).map(timelineView));
+  });
+
+  router.get('/orders/:orderId/updates', async (req: Request, res: Response) => {
+    const order = await existingOrder(String(req.params.orderId));
+    const lastEventId = Number(req.get('Last-Event-ID') ?? req.query['lastEventId'] ?? 0);
+    let after = Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0;
+    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    res.flushHeaders();
+    const abort = new AbortController();
+    req.on('close', () => abort.abort());
+    while (!abort.signal.aborted) {
+      const changed = changes.next(order.orderId, abort.signal);
+      const current = (await loadOrder(pool, order.orderId))!;
+      for (const entry of await timelineOf(pool, order.orderId, after)) {
+        res.write(`id: ${entry.seq}\nevent: ${entry.type}\ndata: ${JSON.stringify(timelineView(entry))}\n\n`);
+        after = Math.max(after, entry.seq);
+      }
+      // The view turns final as soon as this service decides; the stream ends once the event that
+      // made it final is in the timeline too (it comes back from Kafka a moment later).
+      if (finalStatuses.includes(current.status) && (await timelineHas(pool, order.orderId, finalEvent[current.status]!, after))) {
+        res.write(`event: end\ndata: ${JSON.stringify({ status: current.status })}\n\n`);
+        break;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([changed, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+      clearTimeout(timer);
+      if (!abort.signal.aborted) res.write(': keep-alive\n\n');
+    }
+    res.end();
+  });
+
+  router.post('/orders/:orderId/cancel', async (req, res) => {
+    const { orderId } = await existingOrder(String(req.params.orderId));
+    const reason = typeof req.body?.reason === 'string' && req.body.reason.trim() ? String(req.body.reason).slice(0, 500) : 'cancelled by the customer';
+    const order = await withTransaction(pool, async (tx) => {
+      await lockOrder(tx, orderId);
+      const current = (await loadOrder(tx, orderId))!;
+      let cancelled;
+      try {
+        cancelled = cancelOrder(current, { reason, now: clock().toISOString() });
+      } catch (error) {
+        ruleToHttp(error);
+      }
+      await appendToOutbox(tx, 'orders', [cancelled]);
+      const next = evolve(current, cancelled)!;
+      await saveOrder(tx, next);
+      return next;
+    });
+    res.status(202).json(orderView(order));
+  });
+
+  return router;
+}

@@ -1,0 +1,21 @@
+/**
+ * The orders service: takes orders over HTTP, prices them from its copy of the catalogue, runs the
+ * order saga on the answers of payment and stock, and keeps the order view and timeline.
+ *
+ * Reads: orders, payments, stock, products, shipments, emails. Writes: orders.
+ */
+import type { ServiceDefinition } from '@webshop/service-kit';
+import { ordersRouter } from './adapters/http/router';
+import { consumedTopics, orderEventHandlers } from './adapters/kafka/handlers';
+import { listenForOrderChanges } from './adapters/pg/order-changes';
+import { migrations } from './adapters/pg/migrations';
+
+export const ordersService: ServiceDefinition = {
+  name: 'orders',
+  migrations,
+  consumes: { topics: consumedTopics, handlers: () => orderEventHandlers('live') },
+  async start({ pool, logger }) {
+    const changes = await listenForOrderChanges(pool, (error) => logger.warn('order change feed interrupted', { err: error }));
+    return { router: ordersRouter({ pool, changes }), stop: () => changes.stop() };
+  },
+};

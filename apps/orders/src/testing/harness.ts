@@ -1,0 +1,69 @@
+/** The orders service for real (its own database, its own topics) through the shared service harness. */
+import { randomUUID } from 'node:crypto';
+import type { EventData } from '@webshop/events';
+import type { AnyOutgoingEvent } from '@webshop/kafka';
+import type { RunningService } from '@webshop/service-kit';
+import { startServiceHarness, type TestDatabase } from '@webshop/testing';
+import { ordersService } from '../service';
+
+export interface OrdersHarness {
+  base: string;
+  prefix: string;
+  db: TestDatabase;
+  service: RunningService;
+  /** Publishes events as their real writer (payment, stock, shipping, email) would. */
+  publish(events: AnyOutgoingEvent[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOrders(): Promise<OrdersHarness> {
+  const harness = await startServiceHarness(ordersService, { label: 'orders', reads: ['orders'] });
+  return {
+    base: harness.url(''),
+    prefix: harness.prefix,
+    db: harness.db,
+    service: harness.running,
+    publish: async (events) => void (await harness.publish(events)),
+    stop: () => harness.stop(),
+  };
+}
+
+export const product = (sku: string, priceCents: number, available = 100): AnyOutgoingEvent => ({
+  type: 'ProductUpdated',
+  data: { sku, name: `Product ${sku}`, priceCents, available, reserved: 0, updatedAt: new Date().toISOString() },
+});
+
+export const orderBody = (overrides: Record<string, unknown> = {}) => ({
+  customerId: 'ada',
+  email: 'ada@example.com',
+  items: [{ sku: 'TEA-1', quantity: 2 }],
+  shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+  ...overrides,
+});
+
+export async function http(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+export const paymentProcessed = (order: { orderId: string; totalCents: number }): AnyOutgoingEvent => ({
+  type: 'PaymentProcessed',
+  data: { orderId: order.orderId, paymentId: randomUUID(), customerId: 'ada', amountCents: order.totalCents, processedAt: new Date().toISOString() },
+});
+export const paymentDeclined = (order: { orderId: string; totalCents: number }): AnyOutgoingEvent => ({
+  type: 'PaymentDeclined',
+  data: { orderId: order.orderId, customerId: 'ada', amountCents: order.totalCents, reason: 'INSUFFICIENT_FUNDS', declinedAt: new Date().toISOString() },
+});
+export const stockReserved = (order: { orderId: string; items: EventData<'PurchaseRequested'>['items'] }): AnyOutgoingEvent => ({
+  type: 'StockReserved',
+  data: { orderId: order.orderId, items: order.items.map(({ sku, quantity }) => ({ sku, quantity })), reservedAt: new Date().toISOString() },
+});
+export const stockUnavailable = (order: { orderId: string }): AnyOutgoingEvent => ({
+  type: 'StockUnavailable',
+  data: { orderId: order.orderId, missing: [{ sku: 'TEA-1', requested: 2, available: 1 }], checkedAt: new Date().toISOString() },
+});

@@ -1,0 +1,64 @@
+/**
+ * The payment HTTP API (ARCHITECTURE.md, "HTTP API"): validate → command → one transaction → respond.
+ */
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { withTransaction, type Pool } from '@webshop/postgres';
+import { HttpError, parseBody } from '@webshop/service-kit';
+import { deposit, PaymentRuleViolation } from '../../domain/decide';
+import type { Account, Payment } from '../../domain/payment';
+import { loadAccount, loadPayment, openAccount, recordDeposit, saveBalance } from '../pg/payment-store';
+import { customerIdParam, depositBody, uuid } from './schemas';
+
+export const accountView = (account: Account) => ({ customerId: account.customerId, balanceCents: account.balanceCents });
+
+/** The payment as the API shows it: the reason only when it was declined. */
+export const paymentView = (payment: Payment) => ({
+  orderId: payment.orderId,
+  customerId: payment.customerId,
+  amountCents: payment.amountCents,
+  status: payment.status,
+  ...(payment.status === 'DECLINED' ? { declineReason: payment.reason } : {}),
+});
+
+export function paymentRouter({ pool, clock = () => new Date() }: { pool: Pool; clock?: () => Date }): Router {
+  const router = Router();
+
+  router.post('/accounts/:customerId/deposits', async (req, res) => {
+    const customerId = parseBody(customerIdParam, req.params.customerId, 'customerId in the path');
+    const { amountCents } = parseBody(depositBody, req.body);
+    const account = await withTransaction(pool, async (tx) => {
+      const now = clock().toISOString();
+      await openAccount(tx, customerId, now);
+      const current = await loadAccount(tx, customerId, true);
+      let next;
+      try {
+        next = deposit(current, { customerId, amountCents });
+      } catch (error) {
+        if (error instanceof PaymentRuleViolation) throw new HttpError(422, error.code, error.message);
+        throw error;
+      }
+      await saveBalance(tx, next, now);
+      await recordDeposit(tx, { id: randomUUID(), customerId, amountCents, at: now });
+      return next;
+    });
+    res.status(200).json(accountView(account));
+  });
+
+  router.get('/accounts/:customerId', async (req, res) => {
+    const customerId = String(req.params.customerId);
+    // An id the deposit route would refuse cannot name an account.
+    const account = customerIdParam.safeParse(customerId).success ? await loadAccount(pool, customerId) : null;
+    if (!account) throw new HttpError(404, 'not_found', `no account for customer ${customerId}`);
+    res.json(accountView(account));
+  });
+
+  router.get('/payments/:orderId', async (req, res) => {
+    const orderId = String(req.params.orderId);
+    const payment = uuid.safeParse(orderId).success ? await loadPayment(pool, orderId) : null;
+    if (!payment) throw new HttpError(404, 'not_found', `no payment for order ${orderId}`);
+    res.json(paymentView(payment));
+  });
+
+  return router;
+}

@@ -1,0 +1,111 @@
+/**
+ * Moves shipments along on their own when AUTO_DISPATCH_MS is set: a shipment SCHEDULED for at
+ * least that long is dispatched, one DISPATCHED for at least that long is delivered.
+ *
+ * - Each pass takes up to `batchSize` due shipments per step, oldest first, each in its own
+ *   transaction with its outbox event. Rows are taken with FOR UPDATE SKIP LOCKED, so instances
+ *   running side by side share the work and never move a shipment twice; the API takes the same
+ *   row lock, so a shipment dispatched by hand meanwhile is seen as such and left alone.
+ * - Due-ness is measured on the service clock, the one that wrote scheduledAt and dispatchedAt.
+ * - A failed pass (database hiccup) is retried after a back-off; nothing is skipped, since what was
+ *   not moved is still due.
+ * - stop() lets the pass in hand finish, then returns.
+ */
+import { backoffMs } from '@webshop/kafka';
+import { withTransaction, type Pool } from '@webshop/postgres';
+import type { Logger } from '@webshop/service-kit';
+import { deliverShipment, dispatchShipment } from '../../domain/decide';
+import type { Shipment, ShipmentEvent } from '../../domain/shipment';
+import { lockShipmentDue, recordShipmentChange } from '../pg/shipment-store';
+import { newTrackingNumber as defaultTrackingNumber } from '../tracking-number';
+
+export interface AutoDispatcherOptions {
+  pool: Pool;
+  /** How long a shipment stays SCHEDULED, and then DISPATCHED, before it moves on. */
+  afterMs: number;
+  logger: Logger;
+  clock?: () => Date;
+  newTrackingNumber?: () => string;
+  /** Shipments moved per step and pass at most, so a pass (and stop) is bounded. */
+  batchSize?: number;
+  /** Between passes; defaults to a quarter of `afterMs`, within 50 ms .. 1 s. */
+  intervalMs?: number;
+}
+
+export interface AutoDispatcher {
+  /** Finishes the pass in hand, then stops. */
+  stop(): Promise<void>;
+}
+
+export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatcher {
+  const {
+    pool,
+    afterMs,
+    logger,
+    clock = () => new Date(),
+    newTrackingNumber = defaultTrackingNumber,
+    batchSize = 100,
+    intervalMs = Math.min(1_000, Math.max(50, Math.floor(afterMs / 4))),
+  } = options;
+  if (!Number.isInteger(afterMs) || afterMs <= 0) throw new Error(`afterMs must be a positive integer, not ${afterMs}`);
+
+  const steps: Array<{ status: 'SCHEDULED' | 'DISPATCHED'; decide: (shipment: Shipment, now: string) => ShipmentEvent }> = [
+    { status: 'SCHEDULED', decide: (shipment, now) => dispatchShipment(shipment, { trackingNumber: newTrackingNumber(), now }) },
+    { status: 'DISPATCHED', decide: (shipment, now) => deliverShipment(shipment, { now }) },
+  ];
+
+  /** Moves one due shipment of `step` in its own transaction; false when none is due. */
+  const moveOne = (step: (typeof steps)[number]) =>
+    withTransaction(pool, async (tx) => {
+      const now = clock();
+      const due = await lockShipmentDue(tx, step.status, new Date(now.getTime() - afterMs).toISOString());
+      if (!due) return false;
+      const { shipment } = await recordShipmentChange(tx, due, step.decide(due.shipment, now.toISOString()));
+      logger.info('shipment moved on automatically', { orderId: shipment.orderId, status: shipment.status });
+      return true;
+    });
+
+  async function pass(): Promise<void> {
+    for (const step of steps) {
+      let moved = 0;
+      while (moved < batchSize && (await moveOne(step))) moved += 1;
+    }
+  }
+
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const running = (async () => {
+    let failures = 0;
+    while (!stopping) {
+      try {
+        await pass();
+        failures = 0;
+        if (!stopping) await pause(intervalMs);
+      } catch (error) {
+        failures += 1;
+        const delayMs = backoffMs(failures, 200, 10_000);
+        logger.warn('auto-dispatch pass failed; retrying', { err: error, attempt: failures, delayMs });
+        if (!stopping) await pause(delayMs);
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+    },
+  };
+}

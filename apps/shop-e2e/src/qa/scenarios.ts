@@ -1,0 +1,153 @@
+/**
+ * The order-flow scenarios QA runs against any shop (`npm run e2e`), and the end-to-end suite runs
+ * against the shop it starts. Each sets up its own products and customers, so they can run on a
+ * shop that is already in use. They speak only HTTP: the contract of ARCHITECTURE.md.
+ */
+import assert from 'node:assert/strict';
+import { call, eventually, unique, type ShopClient } from './client';
+
+export interface Scenario {
+  name: string;
+  run(shop: ShopClient): Promise<void>;
+}
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'happy path: CONFIRMED, shipped, DELIVERED; charged once, stock reduced, two emails, the story in the timeline',
+    async run(shop) {
+      const sku = unique('TEA');
+      const customer = unique('ada');
+      await shop.product(sku, 450, 10);
+      await shop.deposit(customer, 10_000);
+      const order = await shop.place(customer, [{ sku, quantity: 2 }]);
+      assert.equal(order.status, 'PENDING');
+      assert.equal(order.totalCents, 900);
+      assert.equal((await shop.until(order.orderId, 'CONFIRMED,REJECTED')).status, 'CONFIRMED');
+      assert.equal(await shop.balance(customer), 9_100);
+      assert.equal((await shop.stockOf(sku)).available, 8);
+
+      await shop.shipment(order.orderId, 'SCHEDULED');
+      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/dispatch`)).status, 202);
+      assert.equal((await shop.until(order.orderId, 'SHIPPED')).status, 'SHIPPED');
+      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/deliver`)).status, 202);
+      assert.equal((await shop.until(order.orderId, 'DELIVERED')).status, 'DELIVERED');
+
+      const emails = await shop.emails(order.orderId, 2);
+      assert.deepEqual(emails.map((e) => e.template).sort(), ['ORDER_CONFIRMED', 'ORDER_SHIPPED']);
+      assert.equal(await shop.balance(customer), 9_100, 'charged exactly once');
+      const timeline = await eventually(
+        async () => (await call<Array<{ type: string; producer: string }>>(shop.urls.orders, 'GET', `/orders/${order.orderId}/timeline`)).body,
+        (t) => t.filter((e) => e.type === 'EmailSent').length >= 2,
+        'both EmailSent in the timeline',
+      );
+      const types = timeline.map((e) => e.type);
+      assert.equal(types[0], 'PurchaseRequested');
+      for (const type of ['PaymentProcessed', 'StockReserved', 'OrderConfirmed', 'ShipmentScheduled', 'ShipmentDispatched', 'ShipmentDelivered', 'EmailSent']) {
+        assert.ok(types.includes(type), `the timeline tells ${type}: ${types.join(', ')}`);
+      }
+      assert.deepEqual(new Set(timeline.map((e) => e.producer)), new Set(['orders', 'payment', 'stock', 'shipping', 'email']));
+    },
+  },
+  {
+    name: 'payment declined: REJECTED (PAYMENT_DECLINED), stock released, a rejection email',
+    async run(shop) {
+      const sku = unique('CUP');
+      const customer = unique('poor');
+      await shop.product(sku, 5_000, 3);
+      await shop.deposit(customer, 100);
+      const order = await shop.place(customer, [{ sku, quantity: 1 }]);
+      const final = await shop.until(order.orderId, 'CONFIRMED,REJECTED');
+      assert.deepEqual([final.status, final.rejectionReason], ['REJECTED', 'PAYMENT_DECLINED']);
+      const stock = await eventually(() => shop.stockOf(sku), (s) => s.available === 3, 'the reservation released');
+      assert.equal(stock.reserved, 0);
+      assert.equal(await shop.balance(customer), 100);
+      assert.deepEqual((await shop.emails(order.orderId, 1)).map((e) => e.template), ['ORDER_REJECTED']);
+      const payment = await shop.payment(order.orderId);
+      assert.deepEqual([payment.status, payment.declineReason], ['DECLINED', 'INSUFFICIENT_FUNDS']);
+    },
+  },
+  {
+    name: 'out of stock: REJECTED (OUT_OF_STOCK), payment refunded, a rejection email',
+    async run(shop) {
+      const sku = unique('RARE');
+      const customer = unique('rich');
+      await shop.product(sku, 700, 1);
+      await shop.deposit(customer, 5_000);
+      const order = await shop.place(customer, [{ sku, quantity: 2 }]);
+      const final = await shop.until(order.orderId, 'CONFIRMED,REJECTED');
+      assert.deepEqual([final.status, final.rejectionReason], ['REJECTED', 'OUT_OF_STOCK']);
+      const payment = await eventually(() => shop.payment(order.orderId), (p) => p?.status === 'REFUNDED', 'the refund');
+      assert.equal(payment.amountCents, 1_400);
+      assert.equal(await shop.balance(customer), 5_000);
+      const stock = await shop.stockOf(sku);
+      assert.deepEqual([stock.available, stock.reserved], [1, 0]);
+      assert.deepEqual((await shop.emails(order.orderId, 1)).map((e) => e.template), ['ORDER_REJECTED']);
+    },
+  },
+  {
+    name: 'cancelled before dispatch: CANCELLED, refunded, stock released, shipment cancelled, an email',
+    async run(shop) {
+      const sku = unique('MUG');
+      const customer = unique('fickle');
+      await shop.product(sku, 1_000, 5);
+      await shop.deposit(customer, 3_000);
+      const order = await shop.place(customer, [{ sku, quantity: 1 }]);
+      assert.equal((await shop.until(order.orderId, 'CONFIRMED,REJECTED')).status, 'CONFIRMED');
+      await shop.shipment(order.orderId, 'SCHEDULED');
+      const cancel = await call(shop.urls.orders, 'POST', `/orders/${order.orderId}/cancel`, {});
+      assert.deepEqual([cancel.status, cancel.body.status], [202, 'CANCELLED']);
+      await shop.shipment(order.orderId, 'CANCELLED');
+      await eventually(() => shop.balance(customer), (b) => b === 3_000, 'the refund');
+      const stock = await eventually(() => shop.stockOf(sku), (s) => s.available === 5, 'the stock released');
+      assert.equal(stock.reserved, 0);
+      assert.deepEqual((await shop.emails(order.orderId, 2)).map((e) => e.template).sort(), ['ORDER_CANCELLED', 'ORDER_CONFIRMED']);
+      const again = await call(shop.urls.orders, 'POST', `/orders/${order.orderId}/cancel`, {});
+      assert.deepEqual([again.status, again.body.error], [409, 'not_cancellable']);
+    },
+  },
+  {
+    name: 'idempotency: the same key and body answer the first order; the same key with another body is 409',
+    async run(shop) {
+      const sku = unique('IDEM');
+      const customer = unique('retry');
+      await shop.product(sku, 100, 10);
+      await shop.deposit(customer, 1_000);
+      const key = unique('key');
+      const first = await shop.place(customer, [{ sku, quantity: 1 }], { 'Idempotency-Key': key });
+      const again = await shop.place(customer, [{ sku, quantity: 1 }], { 'Idempotency-Key': key });
+      assert.equal(again.orderId, first.orderId);
+      const other = await call(shop.urls.orders, 'POST', '/orders', { customerId: customer, email: `${customer}@example.com`, items: [{ sku, quantity: 2 }], shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: 'D', country: 'GB' } }, { 'Idempotency-Key': key });
+      assert.deepEqual([other.status, other.body.error], [409, 'idempotency_key_reused']);
+      await shop.until(first.orderId, 'CONFIRMED,REJECTED');
+      assert.equal(await shop.balance(customer), 900, 'charged for one order only');
+      const mine = await call(shop.urls.orders, 'GET', `/orders?customerId=${customer}`);
+      assert.equal(mine.body.items.length, 1);
+    },
+  },
+  {
+    name: 'bad input: 400, 404, 413 and 422 with the codes of the contract, and nothing created',
+    async run(shop) {
+      const customer = unique('typo');
+      const expectError = async (answer: Promise<{ status: number; body: any }>, status: number, code?: string) => {
+        const res = await answer;
+        assert.equal(res.status, status, JSON.stringify(res.body));
+        if (code) assert.equal(res.body.error, code);
+        return res.body;
+      };
+      const body = (overrides: object) => ({ customerId: customer, email: `${customer}@example.com`, items: [{ sku: 'TEA-1', quantity: 1 }], shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: 'D', country: 'GB' }, ...overrides });
+      await expectError(call(shop.urls.orders, 'POST', '/orders', '{"customerId": '), 400, 'validation_failed');
+      const invalid = await expectError(call(shop.urls.orders, 'POST', '/orders', body({ email: 'nope', items: [] })), 400, 'validation_failed');
+      assert.ok(Array.isArray(invalid.details) && invalid.details.length >= 2);
+      await expectError(call(shop.urls.orders, 'POST', '/orders', body({ items: [{ sku: unique('NOPE'), quantity: 1 }] })), 422, 'unknown_sku');
+      await expectError(call(shop.urls.orders, 'POST', '/orders', body({ customerId: 'x'.repeat(70 * 1024) })), 413);
+      await expectError(call(shop.urls.orders, 'GET', '/orders/5b1c1a5e-0000-4000-8000-000000000000'), 404, 'not_found');
+      await expectError(call(shop.urls.orders, 'POST', '/orders/5b1c1a5e-0000-4000-8000-000000000000/cancel', {}), 404, 'not_found');
+      await expectError(call(shop.urls.payment, 'POST', `/accounts/${customer}/deposits`, { amountCents: -5 }), 400, 'validation_failed');
+      await expectError(call(shop.urls.stock, 'POST', `/products/${unique('GHOST')}/restock`, { quantity: 1 }), 404, 'not_found');
+      await expectError(call(shop.urls.shipping, 'GET', '/shipments/5b1c1a5e-0000-4000-8000-000000000000'), 404, 'not_found');
+      const mine = await call(shop.urls.orders, 'GET', `/orders?customerId=${customer}`);
+      assert.deepEqual(mine.body.items, []);
+      await expectError(call(shop.urls.payment, 'GET', `/accounts/${customer}`), 404, 'not_found');
+    },
+  },
+];

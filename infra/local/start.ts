@@ -1,0 +1,135 @@
+/**
+ * `npm start`: the whole shop on this machine, without Docker.
+ *
+ *   1. the local Apache Kafka broker (infra/kafka; reused when it already runs);
+ *   2. the five service databases on the local Postgres (created when missing);
+ *   3. a mail catcher: SMTP on 127.0.0.1:1025, the caught mail at http://127.0.0.1:8025;
+ *   4. the five services, each from source, logs prefixed here and kept in infra/local/.state/logs;
+ *   5. the demo data, once (when the catalogue is empty), through the services' own APIs;
+ * then prints the URLs and a curl to place an order. Ctrl-C (or SIGTERM) stops the services and the
+ * mail catcher cleanly; the broker stays up for the next start (`npm run kafka:stop` stops it).
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { databaseUrlFor } from '@webshop/postgres';
+import { startMailCatcher, startServiceProcess, type MailCatcher, type ServiceProcess } from '@webshop/testing';
+import { createServiceDatabases, serverUrlFromEnv } from '../postgres/create-databases';
+import { seed } from '../seed/seed';
+
+const root = path.resolve(__dirname, '../..');
+const state = path.join(__dirname, '.state');
+const services = [
+  { name: 'orders', port: 3001 },
+  { name: 'payment', port: 3002 },
+  { name: 'stock', port: 3003 },
+  { name: 'shipping', port: 3004 },
+  { name: 'email', port: 3005 },
+] as const;
+const colours = [36, 32, 33, 35, 34];
+const say = (line: string) => process.stdout.write(`\x1b[1m[shop]\x1b[0m ${line}\n`);
+
+/** A small page and JSON list of the caught mail, for people (the SMTP side is the catcher's). */
+function serveMail(mail: MailCatcher, port: number): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const messages = [...mail.messages].reverse();
+    if (req.url?.startsWith('/messages')) {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(messages));
+      return;
+    }
+    const escape = (s: unknown) => String(s ?? '').replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(
+      `<!doctype html><meta charset="utf-8"><title>Caught mail</title><style>body{font:14px system-ui;margin:2em}article{border:1px solid #ccc;padding:1em;margin:1em 0}pre{white-space:pre-wrap}</style>` +
+        `<h1>Caught mail (${messages.length})</h1>` +
+        messages.map((m) => `<article><b>${escape(m.subject)}</b><br>to ${escape(m.to)} · ${escape(m.receivedAt.toISOString())}<pre>${escape(m.text)}</pre></article>`).join(''),
+    );
+  });
+  return new Promise((resolve, reject) => server.listen(port, '127.0.0.1', () => resolve(server)).once('error', reject));
+}
+
+async function main(): Promise<void> {
+  mkdirSync(path.join(state, 'logs'), { recursive: true });
+  say('starting the Kafka broker (first run fetches its jars through Maven)...');
+  const { stdout } = await promisify(execFile)('bash', [path.join(root, 'infra/kafka/kafka.sh'), 'start'], { timeout: 300_000 });
+  const brokers = stdout.trim().split('\n').pop()!;
+  const pgServer = serverUrlFromEnv();
+  const created = await createServiceDatabases(pgServer);
+  say(`Kafka at ${brokers}; Postgres databases ready${created.length ? ` (created ${created.join(', ')})` : ''}`);
+
+  const mail = await startMailCatcher({ port: Number(process.env['SMTP_PORT'] ?? 1025) });
+  const mailUi = await serveMail(mail, Number(process.env['MAIL_UI_PORT'] ?? 8025));
+
+  const running: ServiceProcess[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping...');
+    const codes = await Promise.all(running.map((s) => s.stop('SIGTERM')));
+    await mail.stop();
+    mailUi.close();
+    say(`stopped (service exit codes: ${codes.join(', ')}); the broker keeps running, 'npm run kafka:stop' stops it`);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    await Promise.all(
+      services.map(async ({ name, port }, i) => {
+        const prefix = `\x1b[${colours[i]}m${name.padEnd(8)}\x1b[0m|`;
+        const service = await startServiceProcess({
+          name,
+          port: Number(process.env[`${name.toUpperCase()}_PORT`] ?? port),
+          logFile: path.join(state, 'logs', `${name}.log`),
+          onLine: (line) => process.stdout.write(`${prefix} ${line}\n`),
+          env: {
+            KAFKA_BROKERS: brokers,
+            DATABASE_URL: databaseUrlFor(pgServer, name),
+            SMTP_URL: mail.url,
+            LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+            ...(name === 'shipping' && process.env['AUTO_DISPATCH_MS'] ? { AUTO_DISPATCH_MS: process.env['AUTO_DISPATCH_MS'] } : {}),
+          },
+        });
+        running.push(service);
+        service.exited.then((code) => {
+          if (!stopping) {
+            say(`${name} exited unexpectedly (${code}); see ${path.join(state, 'logs', `${name}.log`)}`);
+            void stopAll(1);
+          }
+        });
+      }),
+    );
+  } catch (error) {
+    say(error instanceof Error ? error.message : String(error));
+    await stopAll(1);
+    return;
+  }
+
+  const url = (name: string) => running.find((s) => s.name === name)!.url;
+  const products = (await (await fetch(`${url('stock')}/products`)).json()) as unknown[];
+  if (products.length === 0) {
+    say('seeding the demo catalogue and accounts...');
+    await seed({ stock: url('stock'), payment: url('payment') }, (line) => say(`  ${line}`));
+  }
+
+  say('the shop is ready:');
+  for (const s of running) say(`  ${s.name.padEnd(9)} ${s.url}   (health ${s.url}/readyz, metrics ${s.url}/metrics)`);
+  say(`  mail      http://127.0.0.1:${(mailUi.address() as { port: number }).port}   (SMTP ${mail.url})`);
+  say(`  logs      ${path.join(state, 'logs')}`);
+  say('place an order:');
+  say(
+    `  curl -s -X POST ${url('orders')}/orders -H 'content-type: application/json' -d '{"customerId":"alice","email":"alice@example.com","items":[{"sku":"TEA-EARLGREY","quantity":2}],"shippingAddress":{"name":"Alice","line1":"1 High St","city":"Leeds","postalCode":"LS1 1AA","country":"GB"}}'`,
+  );
+  say(`  curl -s '${url('orders')}/orders/<orderId>?until=CONFIRMED,REJECTED&timeoutMs=10000'`);
+  say('Ctrl-C stops it.');
+}
+
+main().catch((error: unknown) => {
+  say(`could not start the shop: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

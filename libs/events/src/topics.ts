@@ -1,0 +1,92 @@
+/**
+ * The topic registry: which topic carries which events, keyed by what, written by whom (ARCHITECTURE.md,
+ * "Topics: one writer each"). Services take topic names, keys and writers from here, never from a
+ * string literal of their own.
+ */
+import type { EventData, EventType } from './types';
+
+export const serviceNames = ['orders', 'payment', 'stock', 'shipping', 'email'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export interface TopicDefinition {
+  readonly name: string;
+  /** The data field whose value is the record key: events about one order (or sku) stay in order on one partition. */
+  readonly key: 'orderId' | 'sku';
+  /** The only service that writes to the topic. */
+  readonly writer: ServiceName;
+  readonly events: readonly EventType[];
+}
+
+export const topics = {
+  orders: {
+    name: 'orders',
+    key: 'orderId',
+    writer: 'orders',
+    events: ['PurchaseRequested', 'OrderConfirmed', 'OrderRejected', 'OrderCancelled'],
+  },
+  payments: {
+    name: 'payments',
+    key: 'orderId',
+    writer: 'payment',
+    events: ['PaymentProcessed', 'PaymentDeclined', 'PaymentRefunded'],
+  },
+  stock: {
+    name: 'stock',
+    key: 'orderId',
+    writer: 'stock',
+    events: ['StockReserved', 'StockUnavailable', 'StockReleased'],
+  },
+  products: {
+    name: 'products',
+    key: 'sku',
+    writer: 'stock',
+    events: ['ProductUpdated'],
+  },
+  shipments: {
+    name: 'shipments',
+    key: 'orderId',
+    writer: 'shipping',
+    events: ['ShipmentScheduled', 'ShipmentDispatched', 'ShipmentDelivered', 'ShipmentCancelled'],
+  },
+  emails: {
+    name: 'emails',
+    key: 'orderId',
+    writer: 'email',
+    events: ['EmailSent'],
+  },
+} as const satisfies { readonly [name: string]: TopicDefinition };
+
+export type TopicName = keyof typeof topics;
+export type Topic = (typeof topics)[TopicName];
+export const topicNames = Object.keys(topics) as TopicName[];
+
+/** The registry entry of the topic that carries events of type `T`. */
+export type TopicOf<T extends EventType> = {
+  [N in TopicName]: T extends (typeof topics)[N]['events'][number] ? (typeof topics)[N] : never;
+}[TopicName];
+
+const topicByEvent = new Map<EventType, Topic>(
+  Object.values(topics).flatMap((topic) => topic.events.map((event) => [event, topic] as const)),
+);
+
+export function topicOf<T extends EventType>(eventType: T): TopicOf<T> {
+  const topic = topicByEvent.get(eventType);
+  if (!topic) throw new Error(`no topic carries ${eventType}`); // unreachable: a test covers every type
+  return topic as TopicOf<T>;
+}
+
+/** The record key of an event: its orderId, or its sku on the products topic. */
+export function keyOf<T extends EventType>(eventType: T, data: EventData<T>): string {
+  const field = topicOf(eventType).key;
+  const key = (data as unknown as Record<string, unknown>)[field];
+  if (typeof key !== 'string' || key === '') throw new Error(`${eventType} has no ${field} to key it by`);
+  return key;
+}
+
+/**
+ * Where a consumer service parks the records of `topic` it cannot process: `<topic>.dlq.<service>`.
+ * Takes any string so prefixed (per-test) topic names work too.
+ */
+export function dlqTopicName<N extends string, S extends ServiceName>(topic: N, consumer: S): `${N}.dlq.${S}` {
+  return `${topic}.dlq.${consumer}`;
+}

@@ -1,0 +1,314 @@
+/**
+ * Runs a service's event handlers on the records of its topics, exactly once in effect.
+ *
+ * For each record, in partition order:
+ *   1. decode (Avro single-object → writer schema → this service's reader schema) and validate;
+ *   2. in ONE Postgres transaction: record the event id in the inbox and run the handler (which may
+ *      change state and append to the outbox); an id already in the inbox changes nothing;
+ *   3. after the transaction, mark the offset done; offsets are committed to Kafka after that
+ *      (every `commitEvery` records and at the end of each batch), so a crash redelivers at most
+ *      what was not committed and the inbox absorbs it.
+ * For speed, runs of up to `runSize` records of one partition share one transaction; when anything
+ * in a run fails, the run is rolled back whole and its records are applied one by one instead.
+ * Failures: retriable ones (database or broker hiccup) are retried with back-off on the same record,
+ * never skipping it; non-retriable ones (undecodable, invalid, a business rule the handler refuses)
+ * send the record to `<topic>.dlq.<service>` with the reason, and the consumer moves on. Errors of
+ * unknown kind get `maxUnknownAttempts` before they count as non-retriable.
+ */
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { decodeEvent, dlqTopicName, type EventType, type ServiceName } from '@webshop/events';
+import { withTransaction, type Pool, type PoolClient } from '@webshop/postgres';
+import { deadLetterMessage } from './dead-letter';
+import { Header, headerString, type AnyIncomingEvent, type IncomingEvent } from './envelope';
+import { backoffMs, classify, messageOf, NonRetriableError, reasonOf } from './errors';
+import { recordInInbox } from './inbox';
+import { createIdempotentProducer, ensureTopics, silentLogger, type PlumbingLogger } from './kafka-client';
+
+export type EventHandler<T extends EventType> = (event: IncomingEvent<T>, tx: PoolClient) => Promise<void>;
+export type EventHandlers = { [T in EventType]?: EventHandler<T> };
+
+export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
+export interface OutcomeInfo {
+  topic: string;
+  partition: number;
+  offset: string;
+  type: string | null;
+  reason?: string;
+  ms: number;
+}
+
+export interface ConsumerRunnerOptions {
+  kafka: Kafka;
+  pool: Pool;
+  service: ServiceName;
+  /** Consumer group and inbox name; defaults to the service name. */
+  groupId?: string;
+  topics: ReadonlyArray<{ name: string }>;
+  handlers: EventHandlers;
+  logger?: PlumbingLogger;
+  topicPrefix?: string;
+  /** Partitions of the topics it creates when they are missing (its topics and dead-letter topics). */
+  numPartitions?: number;
+  fromBeginning?: boolean;
+  /** Records applied together in one transaction when none of them fails. */
+  runSize?: number;
+  commitEvery?: number;
+  maxUnknownAttempts?: number;
+  onOutcome?: (outcome: Outcome, info: OutcomeInfo) => void;
+}
+
+export interface ConsumerRunner {
+  start(): Promise<void>;
+  /** Finishes the record in hand, commits, disconnects. */
+  stop(): Promise<void>;
+  /** Joined its group and consuming. */
+  isRunning(): boolean;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+class StopRequested extends Error {}
+
+/** Decodes a record into an event with its envelope; throws a non-retriable error when it cannot. */
+export function readRecord(topic: string, partition: number, message: KafkaMessage): AnyIncomingEvent {
+  if (!message.value) throw new NonRetriableError('empty_value', 'the record has no value');
+  const decoded = decodeEvent(message.value);
+  const headers = message.headers;
+  const eventId = headerString(headers, Header.eventId);
+  if (!eventId || !uuidPattern.test(eventId)) {
+    throw new NonRetriableError('invalid_envelope', `the ${Header.eventId} header is missing or not a UUID`);
+  }
+  const declaredType = headerString(headers, Header.eventType);
+  if (declaredType && declaredType !== decoded.type) {
+    throw new NonRetriableError('invalid_envelope', `the ${Header.eventType} header says ${declaredType} but the schema is ${decoded.type}`);
+  }
+  const key = message.key?.toString('utf8') ?? null;
+  return {
+    type: decoded.type,
+    data: decoded.data,
+    eventId,
+    correlationId: headerString(headers, Header.correlationId) ?? key ?? '',
+    causationId: headerString(headers, Header.causationId),
+    occurredAt: headerString(headers, Header.occurredAt) ?? new Date(Number(message.timestamp)).toISOString(),
+    producer: headerString(headers, Header.producer) ?? 'unknown',
+    traceparent: headerString(headers, Header.traceparent),
+    schemaVersion: decoded.version,
+    topic,
+    partition,
+    offset: message.offset,
+    key,
+  } as AnyIncomingEvent;
+}
+
+export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
+  const {
+    kafka,
+    pool,
+    service,
+    groupId = service,
+    topics,
+    handlers,
+    logger = silentLogger,
+    topicPrefix = '',
+    numPartitions = 3,
+    fromBeginning = true,
+    runSize = 100,
+    commitEvery = 200,
+    maxUnknownAttempts = 3,
+    onOutcome,
+  } = options;
+  const topicNames = topics.map((t) => topicPrefix + t.name);
+  let consumer: Consumer | undefined;
+  let dlqProducer: Producer | undefined;
+  let stopping = false;
+  let running = false;
+  let wakeBackoff: (() => void) | undefined;
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeBackoff = undefined;
+        resolve();
+      }
+      wakeBackoff = done;
+    });
+
+  /** Applies one record in its own transaction; returns what happened. Throws what went wrong. */
+  async function apply(topic: string, partition: number, message: KafkaMessage): Promise<{ outcome: Outcome; type: string | null }> {
+    const event = readRecord(topic, partition, message);
+    const handler = handlers[event.type] as EventHandler<EventType> | undefined;
+    if (!handler) return { outcome: 'ignored', type: event.type };
+    const applied = await withTransaction(pool, (tx) => applyIn(tx, event, handler));
+    return { outcome: applied ? 'applied' : 'duplicate', type: event.type };
+  }
+
+  /** The inbox check and the handler, inside the caller's transaction. False for a duplicate. */
+  async function applyIn(tx: PoolClient, event: AnyIncomingEvent, handler: EventHandler<EventType>): Promise<boolean> {
+    if (!(await recordInInbox(tx, groupId, event))) return false;
+    await handler(event, tx);
+    return true;
+  }
+
+  /**
+   * The fast path: a run of records in ONE transaction (one commit, one fsync, for all of them).
+   * All or nothing: if any record fails, nothing of the run is kept and the caller applies the
+   * records one by one, where each failure gets its own retry or dead letter.
+   */
+  async function applyRun(topic: string, partition: number, messages: KafkaMessage[]): Promise<boolean> {
+    const started = Date.now();
+    let outcomes: Array<{ outcome: Outcome; type: string; message: KafkaMessage }>;
+    try {
+      outcomes = await withTransaction(pool, async (tx) => {
+        const results = [];
+        for (const message of messages) {
+          const event = readRecord(topic, partition, message);
+          const handler = handlers[event.type] as EventHandler<EventType> | undefined;
+          const outcome: Outcome = !handler ? 'ignored' : (await applyIn(tx, event, handler)) ? 'applied' : 'duplicate';
+          results.push({ outcome, type: event.type, message });
+        }
+        return results;
+      });
+    } catch {
+      return false;
+    }
+    const ms = Date.now() - started;
+    for (const { outcome, type, message } of outcomes) onOutcome?.(outcome, { topic, partition, offset: message.offset, type, ms });
+    return true;
+  }
+
+  async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void> {
+    const reason = reasonOf(error);
+    logger.warn('record sent to the dead-letter topic', {
+      topic,
+      partition,
+      offset: message.offset,
+      correlationId: headerString(message.headers, Header.correlationId),
+      reason,
+      err: messageOf(error),
+    });
+    await dlqProducer!.send({
+      topic: dlqTopicName(topic, service),
+      acks: -1,
+      messages: [deadLetterMessage({ topic, partition, message }, groupId, reason, messageOf(error))],
+    });
+  }
+
+  async function handle(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      if (stopping) throw new StopRequested();
+      try {
+        const { outcome, type } = await apply(topic, partition, message);
+        onOutcome?.(outcome, { topic, partition, offset: message.offset, type, ms: Date.now() - started });
+        return;
+      } catch (error) {
+        const kind = classify(error);
+        if (kind === 'retriable' || (kind === 'unknown' && attempt < maxUnknownAttempts)) {
+          const delay = backoffMs(attempt);
+          logger.warn('applying a record failed; retrying', {
+            topic,
+            partition,
+            offset: message.offset,
+            correlationId: headerString(message.headers, Header.correlationId),
+            attempt,
+            delayMs: delay,
+            err: messageOf(error),
+          });
+          await pause(delay);
+          await heartbeat();
+          continue;
+        }
+        // Sending the dead letter may itself hit a broker hiccup: retry that, never skip the record.
+        for (let dlqAttempt = 1; ; dlqAttempt++) {
+          if (stopping) throw new StopRequested();
+          try {
+            await deadLetter(topic, partition, message, error);
+            break;
+          } catch (dlqError) {
+            logger.warn('sending a dead letter failed; retrying', { topic, attempt: dlqAttempt, err: messageOf(dlqError) });
+            await pause(backoffMs(dlqAttempt));
+            await heartbeat();
+          }
+        }
+        onOutcome?.('dead-lettered', {
+          topic,
+          partition,
+          offset: message.offset,
+          type: headerString(message.headers, Header.eventType),
+          reason: reasonOf(error),
+          ms: Date.now() - started,
+        });
+        return;
+      }
+    }
+  }
+
+  return {
+    async start() {
+      stopping = false;
+      await ensureTopics(kafka, [...topicNames, ...topicNames.map((t) => dlqTopicName(t, service))], numPartitions);
+      dlqProducer = createIdempotentProducer(kafka);
+      await dlqProducer.connect();
+      // A member that dies without leaving is noticed after the session timeout; 10 s (kafkajs: 30 s)
+      // hands its partitions to the others sooner. Heartbeats go every 3 s and between runs.
+      const c = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000 });
+      consumer = c;
+      c.on(c.events.GROUP_JOIN, () => {
+        running = true;
+      });
+      c.on(c.events.CRASH, (e) => {
+        running = false;
+        logger.error('consumer crashed; kafkajs restarts it', { err: messageOf(e.payload.error), groupId });
+      });
+      c.on(c.events.STOP, () => {
+        running = false;
+      });
+      await c.connect();
+      await c.subscribe({ topics: topicNames, fromBeginning });
+      await c.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          let done: string | undefined;
+          let sinceCommit = 0;
+          const commit = async () => {
+            if (done === undefined) return;
+            await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(done) + 1n).toString() }]);
+            sinceCommit = 0;
+          };
+          try {
+            for (let i = 0; i < batch.messages.length && !stopping && isRunning() && !isStale(); i += runSize) {
+              const run = batch.messages.slice(i, i + runSize);
+              if (run.length === 1 || !(await applyRun(batch.topic, batch.partition, run))) {
+                for (const message of run) await handle(batch.topic, batch.partition, message, heartbeat);
+              }
+              const last = run[run.length - 1]!.offset;
+              resolveOffset(last);
+              done = last;
+              if ((sinceCommit += run.length) >= commitEvery) await commit();
+              await heartbeat();
+            }
+          } catch (error) {
+            if (!(error instanceof StopRequested)) throw error;
+          } finally {
+            // Commit what was applied, also when stopping mid-batch or on the way to a crash.
+            await commit().catch((error: unknown) => logger.warn('offset commit failed', { err: messageOf(error) }));
+          }
+        },
+      });
+    },
+    async stop() {
+      stopping = true;
+      wakeBackoff?.();
+      // kafkajs waits for the batch in hand (which stops after the record in hand) before it leaves.
+      await consumer?.disconnect();
+      await dlqProducer?.disconnect();
+      consumer = undefined;
+      dlqProducer = undefined;
+      running = false;
+    },
+    isRunning: () => running && !stopping,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Dead letters: a record a consumer cannot apply, ever, goes to `<topic>.dlq.<consumer-service>`
+ * with its original key, value bytes and headers untouched, plus these headers saying why:
+ *
+ *   dlq-reason            machine-readable: bad_magic, unknown_schema, corrupt_body, invalid_data,
+ *                         invalid_envelope, or the handler's own reason
+ *   dlq-error             the error message
+ *   dlq-consumer          the consumer group that gave up
+ *   dlq-source-topic / dlq-source-partition / dlq-source-offset   where it came from
+ *   dlq-failed-at         ISO-8601 UTC
+ */
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+
+export const DlqHeader = {
+  reason: 'dlq-reason',
+  error: 'dlq-error',
+  consumer: 'dlq-consumer',
+  sourceTopic: 'dlq-source-topic',
+  sourcePartition: 'dlq-source-partition',
+  sourceOffset: 'dlq-source-offset',
+  failedAt: 'dlq-failed-at',
+} as const;
+
+export function deadLetterMessage(
+  source: { topic: string; partition: number; message: KafkaMessage },
+  consumer: string,
+  reason: string,
+  error: string,
+): Message {
+  const headers: IHeaders = { ...(source.message.headers ?? {}) };
+  headers[DlqHeader.reason] = reason;
+  headers[DlqHeader.error] = error.slice(0, 2000);
+  headers[DlqHeader.consumer] = consumer;
+  headers[DlqHeader.sourceTopic] = source.topic;
+  headers[DlqHeader.sourcePartition] = String(source.partition);
+  headers[DlqHeader.sourceOffset] = source.message.offset;
+  headers[DlqHeader.failedAt] = new Date().toISOString();
+  return { key: source.message.key, value: source.message.value, headers };
+}

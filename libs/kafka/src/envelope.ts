@@ -1,0 +1,96 @@
+/**
+ * The envelope of every event on Kafka. The value is the Avro single-object encoding of the event
+ * data (see libs/events codec); the record key is the event's key field (orderId or sku); these
+ * headers say what it is and where it came from:
+ *
+ *   event-type          PurchaseRequested, ...
+ *   event-id            UUID, unique per event; consumers' inbox key
+ *   correlation-id      the orderId (or sku) the event is about
+ *   causation-id        the event-id of the event that caused this one (absent for a user's request)
+ *   occurred-at         ISO-8601 UTC
+ *   producer            the service that wrote it (the topic's single writer)
+ *   schema-fingerprint  hex CRC-64-AVRO of the writer schema (also inside the value)
+ *   traceparent         W3C trace context: 00-<trace-id>-<span-id>-01
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { EventData, EventType, ServiceName } from '@webshop/events';
+
+export const Header = {
+  eventType: 'event-type',
+  eventId: 'event-id',
+  correlationId: 'correlation-id',
+  causationId: 'causation-id',
+  occurredAt: 'occurred-at',
+  producer: 'producer',
+  schemaFingerprint: 'schema-fingerprint',
+  traceparent: 'traceparent',
+} as const;
+
+/** An event a service wants published. Ids and times default at the edge, never in domain code. */
+export interface OutgoingEvent<T extends EventType = EventType> {
+  type: T;
+  data: EventData<T>;
+  eventId?: string;
+  occurredAt?: string;
+  /** The event this one answers; its event-id becomes causation-id and its trace continues. */
+  causedBy?: Pick<IncomingEvent, 'eventId' | 'traceparent'>;
+  traceparent?: string;
+}
+
+export type AnyOutgoingEvent = { [T in EventType]: OutgoingEvent<T> }[EventType];
+
+/** An event as a consumer's handler receives it: decoded, validated, with its envelope and position. */
+export interface IncomingEvent<T extends EventType = EventType> {
+  type: T;
+  data: EventData<T>;
+  eventId: string;
+  correlationId: string;
+  causationId: string | null;
+  occurredAt: string;
+  producer: string;
+  traceparent: string | null;
+  schemaVersion: number;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+}
+
+export type AnyIncomingEvent = { [T in EventType]: IncomingEvent<T> }[EventType];
+
+const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** A new span in the trace of `parent`, or a new trace when there is none. */
+export function childTraceparent(parent?: string | null): string {
+  const match = parent ? traceparentPattern.exec(parent) : null;
+  const traceId = match?.[1] ?? randomBytes(16).toString('hex');
+  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+}
+
+export function envelopeHeaders(
+  event: AnyOutgoingEvent,
+  producer: ServiceName,
+  correlationId: string,
+  fingerprint: string,
+): { eventId: string; headers: Record<string, string> } {
+  const eventId = event.eventId ?? randomUUID();
+  const headers: Record<string, string> = {
+    [Header.eventType]: event.type,
+    [Header.eventId]: eventId,
+    [Header.correlationId]: correlationId,
+    [Header.occurredAt]: event.occurredAt ?? new Date().toISOString(),
+    [Header.producer]: producer,
+    [Header.schemaFingerprint]: fingerprint,
+    [Header.traceparent]: event.traceparent ?? childTraceparent(event.causedBy?.traceparent),
+  };
+  if (event.causedBy) headers[Header.causationId] = event.causedBy.eventId;
+  return { eventId, headers };
+}
+
+/** Kafka header values arrive as Buffers (or arrays of them); the envelope is single strings. */
+export function headerString(headers: Record<string, unknown> | undefined, name: string): string | null {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined || first === null) return null;
+  return Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+}

@@ -1,0 +1,54 @@
+/**
+ * Two kinds of failure decide what a consumer or relay does next:
+ *  - retriable: the same attempt may pass later (broker or database hiccup) → back off and retry,
+ *    never skipping the record;
+ *  - non-retriable: trying again gives the same answer (undecodable record, schema violation, a
+ *    business rule the event breaks) → dead-letter it and move on.
+ * Errors carry a `retriable` flag, as kafkajs errors do; unknown errors are neither and get a few
+ * attempts before they count as non-retriable.
+ */
+import { isRetriablePgError } from '@webshop/postgres';
+
+export class NonRetriableError extends Error {
+  readonly retriable = false;
+  constructor(
+    /** A short machine-readable reason, carried into the dead-letter headers. */
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NonRetriableError';
+  }
+}
+
+export type Retriability = 'retriable' | 'non-retriable' | 'unknown';
+
+export function classify(error: unknown): Retriability {
+  const flag = (error as { retriable?: unknown } | null)?.retriable;
+  if (flag === true) return 'retriable';
+  if (flag === false) return 'non-retriable';
+  if (isRetriablePgError(error)) return 'retriable';
+  const name = (error as { name?: string } | null)?.name ?? '';
+  // kafkajs marks most of its errors; connection and timeout errors sometimes come unmarked.
+  if (/^KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded|Broker|Lock)/.test(name)) return 'retriable';
+  return 'unknown';
+}
+
+/** A short reason code for an error, for logs and dead-letter headers. */
+export function reasonOf(error: unknown): string {
+  const e = error as { reason?: unknown; code?: unknown; name?: unknown } | null;
+  if (typeof e?.reason === 'string') return e.reason;
+  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.name === 'string') return e.name;
+  return 'error';
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Exponential back-off with full jitter: 0..min(max, initial·2^attempt). */
+export function backoffMs(attempt: number, initialMs = 100, maxMs = 5_000): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}

@@ -1,0 +1,32 @@
+export { createKafka, createIdempotentProducer, ensureTopics, silentLogger, type PlumbingLogger, type KafkaOptions } from './kafka-client';
+export {
+  Header,
+  childTraceparent,
+  envelopeHeaders,
+  headerString,
+  type OutgoingEvent,
+  type AnyOutgoingEvent,
+  type IncomingEvent,
+  type AnyIncomingEvent,
+} from './envelope';
+export { NonRetriableError, classify, backoffMs, type Retriability } from './errors';
+export { appendToOutbox, encodeRecord, outboxMigration, OUTBOX_CHANNEL, type EncodedRecord } from './outbox';
+export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export { inboxMigration, recordInInbox } from './inbox';
+export { DlqHeader, deadLetterMessage } from './dead-letter';
+export {
+  createConsumerRunner,
+  readRecord,
+  type ConsumerRunner,
+  type ConsumerRunnerOptions,
+  type EventHandler,
+  type EventHandlers,
+  type Outcome,
+  type OutcomeInfo,
+} from './consumer-runner';
+
+import { inboxMigration } from './inbox';
+import { outboxMigration } from './outbox';
+/** The messaging tables every service database has: run these with the service's own migrations. */
+export const messagingMigrations = [outboxMigration, inboxMigration];
+export { replayTopics, type ReplayOptions } from './replay';

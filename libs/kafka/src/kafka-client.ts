@@ -1,0 +1,84 @@
+import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+
+/** The subset of a structured logger the plumbing needs. */
+export interface PlumbingLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+const ignore = (): void => undefined;
+export const silentLogger: PlumbingLogger = { debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+export interface KafkaOptions {
+  clientId: string;
+  brokers: string[];
+  logger?: PlumbingLogger;
+}
+
+/** A kafkajs client whose own warnings and errors go to the service's structured log. */
+export function createKafka({ clientId, brokers, logger = silentLogger }: KafkaOptions): Kafka {
+  if (brokers.length === 0) throw new Error('createKafka: at least one broker address is required');
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 100, retries: 5 },
+    logCreator:
+      () =>
+      ({ level, log, namespace }: LogEntry) => {
+        const { message, ...fields } = log;
+        const entry = { ...fields, namespace, source: 'kafkajs' };
+        if (level === logLevel.ERROR) logger.error(message, entry);
+        else logger.warn(message, entry);
+      },
+  });
+}
+
+/**
+ * The producer every publisher uses: idempotent, acks=all (set per send), one request in flight so
+ * that a retry can never reorder records of one partition, and the Java client's murmur2
+ * partitioner so a key lands on the same partition whichever client wrote it.
+ */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}
+
+/** Creates the topics that do not exist yet (idempotent; safe when several services race). */
+export async function ensureTopics(kafka: Kafka, names: readonly string[], numPartitions = 3): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const wanted = [...new Set(names)];
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((name) => !existing.has(name));
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      } catch (error) {
+        // Another service created one of them in the meantime.
+        if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+      }
+    }
+    // A topic another service has just created may not have its leaders yet: wait until every
+    // partition has one, or the first metadata request of a consumer fails at start-up.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
+        if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topics without leaders after 30 s: ${wanted.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,86 @@
+/** Test fixtures for the messaging plumbing: real topics, a real database, real events. */
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { encodeEvent, fingerprintOf, type EventData } from '@webshop/events';
+import { migrate, type Pool } from '@webshop/postgres';
+import { uniqueName, waitFor } from '@webshop/testing';
+import { Header } from '../envelope';
+import { messagingMigrations } from '../index';
+
+export { recordEffect } from './fixtures-effects';
+
+/** A prefix that gives a test its own copy of every topic on the shared broker. */
+export const uniquePrefix = (label: string) => `${uniqueName(label).replace(/_/g, '-')}.`;
+
+/** The messaging tables plus `applied`, where test handlers leave one row per effect. */
+export async function prepareDatabase(pool: Pool): Promise<void> {
+  await migrate(pool, [
+    ...messagingMigrations,
+    { id: '100_applied', sql: 'CREATE TABLE applied (id bigserial PRIMARY KEY, event_id uuid NOT NULL, sku text NOT NULL, seq int NOT NULL)' },
+  ]);
+}
+
+export const productUpdated = (sku: string, seq: number): EventData<'ProductUpdated'> => ({
+  sku,
+  name: `Product ${sku}`,
+  priceCents: 1000 + seq,
+  available: seq,
+  reserved: 0,
+  updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq % 60)).toISOString(),
+});
+
+
+/** A correctly enveloped ProductUpdated record, as the relay would write it. */
+export function productRecord(sku: string, seq: number, eventId: string = randomUUID()) {
+  return {
+    key: sku,
+    value: encodeEvent('ProductUpdated', productUpdated(sku, seq)),
+    headers: {
+      [Header.eventType]: 'ProductUpdated',
+      [Header.eventId]: eventId,
+      [Header.correlationId]: sku,
+      [Header.occurredAt]: new Date().toISOString(),
+      [Header.producer]: 'stock',
+      [Header.schemaFingerprint]: fingerprintOf('ProductUpdated'),
+    },
+  };
+}
+
+export async function produce(kafka: Kafka, topic: string, messages: Array<{ key: string; value: Buffer; headers?: Record<string, string> }>) {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Reads every record of `topic` from the beginning until `count` arrived. */
+export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+  const received: KafkaMessage[] = [];
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
+  try {
+    await waitFor(() => received.length >= count, { timeoutMs, description: `${count} records on ${topic}` });
+  } finally {
+    await consumer.disconnect();
+  }
+  return received;
+}
+
+export async function appliedRows(pool: Pool): Promise<Array<{ event_id: string; sku: string; seq: number }>> {
+  const { rows } = await pool.query('SELECT event_id, sku, seq FROM applied ORDER BY id');
+  return rows;
+}
+
+/** Every sku's effects are 1..n in the order applied. */
+export function expectOrderedPerKey(rows: Array<{ sku: string; seq: number }>, perKey: number): void {
+  const bySku = new Map<string, number[]>();
+  for (const row of rows) bySku.set(row.sku, [...(bySku.get(row.sku) ?? []), row.seq]);
+  for (const [sku, seqs] of bySku) {
+    expect({ sku, seqs }).toEqual({ sku, seqs: Array.from({ length: perKey }, (_, i) => i + 1) });
+  }
+}

@@ -1,0 +1,47 @@
+import pg from 'pg';
+
+/** The same server and credentials as `url`, another database. */
+export function databaseUrlFor(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function checkedName(name: string): string {
+  if (!identifier.test(name)) throw new Error(`not a safe database name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** Creates the database when it is missing. Returns true when it was created. */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrlFor(serverUrl, 'postgres') });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [checkedName(name)]);
+    if (rowCount) return false;
+    try {
+      await client.query(`CREATE DATABASE "${name}"`);
+      return true;
+    } catch (error) {
+      // Two processes creating the same database at once: the loser sees duplicate_database (42P04)
+      // or a unique violation on pg_database (23505); either way the database now exists.
+      const code = (error as { code?: string }).code;
+      if (code === '42P04' || code === '23505') return false;
+      throw error;
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrlFor(serverUrl, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${checkedName(name)}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Variables every service reads. A service extends this with its own. */
+export const commonEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535), // 0: any free port (tests)
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  DATABASE_URL: z.string().url(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Prepended to every topic and consumer group: several shops (or test runs) on one broker. */
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
+});
+
+/**
+ * Parses the environment once at start-up. On failure throws a ConfigError that names every
+ * offending variable and why, e.g. `PORT: expected number, received NaN`.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    const value = issue.path.length ? env[String(issue.path[0])] : undefined;
+    return `  ${variable}: ${value === undefined ? 'is required' : issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+}

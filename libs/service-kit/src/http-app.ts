@@ -1,0 +1,58 @@
+import express, { type Express, type Router } from 'express';
+import type { Server } from 'node:http';
+import type { Logger } from './logger';
+import type { ServiceMetrics } from './metrics';
+import { errorHandler, notFoundHandler } from './http-errors';
+
+/** A readiness check: resolves when the dependency is usable, throws with the reason when not. */
+export type HealthCheck = { name: string; check: () => Promise<void> };
+
+export interface HttpAppOptions {
+  logger: Logger;
+  routes?: Router;
+  readiness?: HealthCheck[];
+  /** Request bodies above this are refused with 413. */
+  bodyLimit?: string;
+  metrics?: ServiceMetrics;
+}
+
+/** The express app every service serves: JSON bodies, its routes, health, and the error contract. */
+export function createHttpApp({ logger, routes, readiness = [], bodyLimit = '64kb', metrics }: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  if (metrics) {
+    app.use(metrics.httpMiddleware);
+    app.get('/metrics', async (_req, res) => {
+      res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
+  app.use(express.json({ limit: bodyLimit }));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      readiness.map(async ({ name, check }) => {
+        try {
+          await check();
+          return { name, ok: true };
+        } catch (error) {
+          return { name, ok: false, reason: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+    const ready = results.every((r) => r.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: results });
+  });
+  if (routes) app.use(routes);
+  app.use(notFoundHandler);
+  app.use(errorHandler((error) => logger.error('unhandled error in request', { err: error })));
+  return app;
+}
+
+export function listen(app: Express, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, () => resolve(server));
+    server.once('error', reject);
+  });
+}

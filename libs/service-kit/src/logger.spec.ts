@@ -1,0 +1,26 @@
+import { Writable } from 'node:stream';
+import { createLogger } from './logger';
+
+function capture() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('the service logger', () => {
+  it('writes one JSON object a line with level, time, service, message and fields', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger({ service: 'orders' }, 'info', stream);
+    logger.child({ correlationId: 'order-1' }).warn('payment slow', { attempt: 2, err: new Error('timeout') });
+    logger.debug('not shown at info');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'warn', service: 'orders', correlationId: 'order-1', msg: 'payment slow', attempt: 2 });
+    expect(lines[0]!['err']).toMatchObject({ type: 'Error', message: 'timeout' });
+    expect(new Date(lines[0]!['time'] as string).toISOString()).toBe(lines[0]!['time']);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Prometheus metrics of one service (prom-client, a registry per service so tests can run several
+ * in one process). Served at GET /metrics in the text format.
+ */
+import client from 'prom-client';
+import type { RequestHandler } from 'express';
+
+export interface MetricsSources {
+  /** Outbox rows not yet published. */
+  outboxBacklog?: () => Promise<number>;
+  /** Records behind the end of each partition, for the service's consumer group. */
+  consumerLag?: () => Promise<Array<{ topic: string; partition: number; lag: number }>>;
+}
+
+export interface ServiceMetrics {
+  registry: client.Registry;
+  httpDuration: client.Histogram<'method' | 'route' | 'status'>;
+  eventsConsumed: client.Counter<'type' | 'outcome'>;
+  eventsPublished: client.Counter<'type'>;
+  handlerDuration: client.Histogram<'type'>;
+  deadLetters: client.Counter<'topic' | 'reason'>;
+  /** Times each HTTP request by method, route pattern and status. */
+  httpMiddleware: RequestHandler;
+}
+
+export function createMetrics(service: string, sources: MetricsSources = {}): ServiceMetrics {
+  const registry = new client.Registry();
+  registry.setDefaultLabels({ service });
+  client.collectDefaultMetrics({ register: registry });
+  const httpDuration = new client.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const eventsConsumed = new client.Counter({
+    name: 'events_consumed_total',
+    help: 'Records consumed, by event type and outcome (applied, duplicate, ignored, dead-lettered)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const eventsPublished = new client.Counter({
+    name: 'events_published_total',
+    help: 'Events published from the outbox, by type',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  const handlerDuration = new client.Histogram({
+    name: 'event_handler_duration_seconds',
+    help: 'Time to apply a consumed event (decode, transaction, retries)',
+    labelNames: ['type'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [registry],
+  });
+  const deadLetters = new client.Counter({
+    name: 'dead_letters_total',
+    help: 'Records sent to a dead-letter topic, by source topic and reason',
+    labelNames: ['topic', 'reason'] as const,
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: 'outbox_backlog',
+    help: 'Outbox rows not yet published',
+    registers: [registry],
+    async collect() {
+      if (sources.outboxBacklog) this.set(await sources.outboxBacklog());
+    },
+  });
+  new client.Gauge({
+    name: 'consumer_lag',
+    help: 'Records between the consumer group and the end of each partition',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [registry],
+    async collect() {
+      if (!sources.consumerLag) return;
+      this.reset();
+      for (const { topic, partition, lag } of await sources.consumerLag()) this.set({ topic, partition: String(partition) }, lag);
+    },
+  });
+
+  const httpMiddleware: RequestHandler = (req, res, next) => {
+    const end = httpDuration.startTimer();
+    res.on('finish', () => {
+      // The route pattern, not the path: /orders/:orderId is one series, not one per order.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+
+  return { registry, httpDuration, eventsConsumed, eventsPublished, handlerDuration, deadLetters, httpMiddleware };
+}

@@ -1,0 +1,31 @@
+import type { Logger } from './logger';
+
+/**
+ * Runs `stop` once on SIGTERM or SIGINT, then exits: 0 when it finished, 1 when it threw or took
+ * longer than `timeoutMs`.
+ */
+export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs = 30_000): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long; exiting', { timeoutMs });
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    stop().then(
+      () => {
+        logger.info('stopped cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error('shutdown failed', { err: error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handle);
+  process.on('SIGINT', handle);
+}

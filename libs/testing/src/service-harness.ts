@@ -1,0 +1,172 @@
+/**
+ * Runs one service for an integration test exactly as main.ts does, on real Kafka and Postgres, in
+ * isolation: a fresh database, its own copy of every topic (a unique TOPIC_PREFIX), any free port.
+ *
+ * Events are fed as their real writer publishes them: Avro single-object value, the event's key and
+ * the full envelope of headers (encodeRecord, the outbox's own encoding), produced idempotently with
+ * acks=all. `redeliver` sends the very same record again, as a relay that crashed before marking its
+ * outbox row would. What the service publishes is read back from its topics.
+ */
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { decodeEvent, topicOf, topics as topicRegistry, type EventData, type EventType, type TopicName } from '@webshop/events';
+import { createIdempotentProducer, encodeRecord, Header, headerString, type AnyOutgoingEvent, type EncodedRecord } from '@webshop/kafka';
+import { createLogger, startService, type RunningService, type ServiceConfig, type ServiceDefinition } from '@webshop/service-kit';
+import { createTestDatabase, type TestDatabase } from './test-database';
+import { testBrokers, testKafka } from './test-kafka';
+import { uniqueName } from './unique-name';
+import { waitFor } from './wait-for';
+
+/** A record the service published, decoded, with the envelope fields tests look at. */
+export interface Published<T extends EventType = EventType> {
+  topic: string;
+  key: string | null;
+  eventId: string;
+  causationId: string | null;
+  type: T;
+  data: EventData<T>;
+}
+
+export interface ServiceHarness<C extends ServiceConfig = ServiceConfig> {
+  running: RunningService<C>;
+  /** The service's own database, to look at what it stored. */
+  db: TestDatabase;
+  /** The topic prefix of this run. */
+  prefix: string;
+  kafka: Kafka;
+  url(path: string): string;
+  /** Calls the service's HTTP API; answers the status, the JSON body and the headers. */
+  // The tests read any field of a response and let expect() judge it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  api(path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Publishes the events in order (each `times` times in a row), as their writers would; answers their ids. */
+  publish(events: AnyOutgoingEvent[], options?: { times?: number }): Promise<string[]>;
+  /** Sends an event published earlier once more: the same record, the same event id. */
+  redeliver(eventId: string): Promise<void>;
+  /** Every record the service published so far, in the order read. */
+  published: Published[];
+  /** Waits until `count` records of `type` matching `where` were published; answers them all. */
+  waitForPublished<T extends EventType>(type: T, where?: (data: EventData<T>) => boolean, count?: number, timeoutMs?: number): Promise<Array<Published<T>>>;
+  /** Waits until the service applied (or dropped as a duplicate) the event: its id is in the inbox. */
+  handled(eventId: string): Promise<void>;
+  /** How many events of `type` about `key` the service ever decided to publish (its outbox). */
+  outboxed(type: EventType, key: string): Promise<number>;
+  /** Starts one more instance of the service on the same database and topics (same consumer group). */
+  startAnotherInstance(): Promise<RunningService<C>>;
+  /** The service's log lines, parsed. */
+  logs: Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export async function startServiceHarness<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  options: { label: string; reads: TopicName[]; env?: Partial<C> },
+): Promise<ServiceHarness<C>> {
+  const prefix = `${uniqueName(options.label).replace(/_/g, '-')}.`;
+  const db = await createTestDatabase(options.label);
+  const kafka = testKafka(options.label);
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = createLogger({ service: definition.name }, 'info', { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const base: ServiceConfig = { PORT: 0, KAFKA_BROKERS: testBrokers(), DATABASE_URL: db.url, LOG_LEVEL: 'silent', TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: 3 };
+  const config = { ...base, ...options.env } as C;
+  const running = await startService(definition, config, logger);
+  const others: Array<RunningService<C>> = [];
+
+  const producer: Producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const sent = new Map<string, EncodedRecord>();
+  const send = (records: EncodedRecord[]) => {
+    const byTopic = new Map<string, EncodedRecord[]>();
+    for (const r of records) byTopic.set(prefix + r.topic, [...(byTopic.get(prefix + r.topic) ?? []), r]);
+    return producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map(({ key, value, headers }) => ({ key, value, headers })) })),
+    });
+  };
+
+  const published: Published[] = [];
+  const reader: Consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  await reader.connect();
+  await reader.subscribe({ topics: options.reads.map((t) => prefix + topicRegistry[t].name), fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ topic, message }) => {
+      const decoded = decodeEvent(message.value!);
+      published.push({
+        topic: topic.slice(prefix.length),
+        key: message.key?.toString('utf8') ?? null,
+        eventId: headerString(message.headers, Header.eventId)!,
+        causationId: headerString(message.headers, Header.causationId),
+        type: decoded.type,
+        data: decoded.data,
+      });
+    },
+  });
+
+  return {
+    running,
+    db,
+    prefix,
+    kafka,
+    url: (path) => `http://127.0.0.1:${running.port}${path}`,
+    async api(path, init) {
+      const response = await fetch(`http://127.0.0.1:${running.port}${path}`, {
+        ...init,
+        headers: { 'content-type': 'application/json', ...init?.headers },
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    },
+    async publish(events, { times = 1 } = {}) {
+      const records = events.map((event) => encodeRecord(event, topicOf(event.type).writer));
+      for (const r of records) sent.set(r.eventId, r);
+      await send(records.flatMap((r) => Array.from({ length: times }, () => r)));
+      return records.map((r) => r.eventId);
+    },
+    async redeliver(eventId) {
+      const record = sent.get(eventId);
+      if (!record) throw new Error(`no event ${eventId} was published by this harness`);
+      await send([record]);
+    },
+    published,
+    async waitForPublished<T extends EventType>(type: T, where: (data: EventData<T>) => boolean = () => true, count = 1, timeoutMs = 30_000) {
+      const matching = () => published.filter((p): p is Published<T> => p.type === type && where(p.data as EventData<T>));
+      return waitFor(() => matching().length >= count && matching(), { timeoutMs, description: `${count} × ${type} published` });
+    },
+    async handled(eventId) {
+      await waitFor(async () => (await db.pool.query('SELECT 1 FROM inbox WHERE event_id = $1', [eventId])).rowCount === 1, {
+        timeoutMs: 30_000,
+        description: `event ${eventId} handled by ${definition.name}`,
+      });
+    },
+    async outboxed(type, key) {
+      const { rows } = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM outbox WHERE event_type = $1 AND headers->>'${Header.correlationId}' = $2`,
+        [type, key],
+      );
+      return rows[0]!.n;
+    },
+    async startAnotherInstance() {
+      const another = await startService(definition, config, createLogger({ service: definition.name }, 'silent'));
+      others.push(another);
+      return another;
+    },
+    logs,
+    async stop() {
+      await reader.disconnect().catch(() => undefined);
+      await producer.disconnect();
+      for (const other of others) await other.stop();
+      await running.stop();
+      await db.drop();
+    },
+  };
+}
+
+/** A JSON request: status and parsed body. */
+export async function call(url: string, method: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}

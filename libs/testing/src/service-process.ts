@@ -1,0 +1,74 @@
+/**
+ * Runs one service as a real process, from source (tsx), the way `npm start` and the end-to-end
+ * tests do: its output goes to a log file and, optionally, to a sink (prefixed lines on a console);
+ * ready once GET /readyz answers 200.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { waitFor } from './wait-for';
+
+const root = path.resolve(__dirname, '../../..');
+
+export interface ServiceProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface ServiceProcessOptions {
+  name: string;
+  port: number;
+  env: Record<string, string>;
+  logFile: string;
+  /** Each line of the service's output, e.g. to print it prefixed. */
+  onLine?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export async function startServiceProcess({ name, port, env, logFile, onLine, readyTimeoutMs = 60_000 }: ServiceProcessOptions): Promise<ServiceProcess> {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  // tsx as a loader inside the service's own node process (not the tsx CLI, which runs the script in
+  // a child of its own): a signal sent to `child` reaches the service itself, SIGKILL included.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, `apps/${name}/src/main.ts`)], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.pipe(log, { end: false });
+    if (onLine) readline.createInterface({ input: stream }).on('line', onLine);
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  exited.then(() => log.end());
+  const url = `http://127.0.0.1:${port}`;
+  const failedToStart = exited.then((code) => {
+    throw new Error(`${name} exited with ${code} during start-up; see ${logFile}`);
+  });
+  failedToStart.catch(() => undefined);
+  await Promise.race([
+    failedToStart,
+    waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+      timeoutMs: readyTimeoutMs,
+      intervalMs: 100,
+      description: `${name} ready (log: ${logFile})`,
+    }),
+  ]).catch(async (error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return {
+    name,
+    url,
+    child,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

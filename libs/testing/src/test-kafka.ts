@@ -1,0 +1,25 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { uniqueName } from './unique-name';
+
+export function testBrokers(): string[] {
+  const brokers = process.env['KAFKA_BROKERS'];
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests through jest with the workspace preset');
+  return brokers.split(',').map((b) => b.trim());
+}
+
+export function testKafka(clientId = 'test'): Kafka {
+  return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
+}
+
+/** Creates a topic with a unique name and waits until it has leaders. */
+export async function createTestTopic(kafka: Kafka, prefix: string, numPartitions = 3): Promise<string> {
+  const topic = uniqueName(prefix).replace(/_/g, '-');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  return topic;
+}
