@@ -9,7 +9,7 @@
  */
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { decodeEvent, topicOf, topics as topicRegistry, type EventData, type EventType, type TopicName } from '@webshop/events';
-import { createIdempotentProducer, encodeRecord, Header, headerString, type AnyOutgoingEvent, type EncodedRecord } from '@webshop/kafka';
+import { createIdempotentProducer, encodeRecord, ensureTopics, Header, headerString, type AnyOutgoingEvent, type EncodedRecord } from '@webshop/kafka';
 import { createLogger, startService, type RunningService, type ServiceConfig, type ServiceDefinition } from '@webshop/service-kit';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { testBrokers, testKafka } from './test-kafka';
@@ -85,8 +85,10 @@ export async function startServiceHarness<C extends ServiceConfig>(
 
   const published: Published[] = [];
   const reader: Consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  const readTopics = options.reads.map((t) => prefix + topicRegistry[t].name);
+  await ensureTopics(kafka, readTopics, config.KAFKA_PARTITIONS); // leaders first, or subscribe can fail
   await reader.connect();
-  await reader.subscribe({ topics: options.reads.map((t) => prefix + topicRegistry[t].name), fromBeginning: true });
+  await reader.subscribe({ topics: readTopics, fromBeginning: true });
   await reader.run({
     eachMessage: async ({ topic, message }) => {
       const decoded = decodeEvent(message.value!);

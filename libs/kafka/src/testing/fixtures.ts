@@ -6,6 +6,7 @@ import { migrate, type Pool } from '@webshop/postgres';
 import { uniqueName, waitFor } from '@webshop/testing';
 import { Header } from '../envelope';
 import { messagingMigrations } from '../index';
+import { ensureTopics } from '../kafka-client';
 
 export { recordEffect } from './fixtures-effects';
 
@@ -56,9 +57,14 @@ export async function produce(kafka: Kafka, topic: string, messages: Array<{ key
   }
 }
 
-/** Reads every record of `topic` from the beginning until `count` arrived. */
+/**
+ * Reads every record of `topic` from the beginning until `count` arrived. The topic may be created
+ * at this very moment by a producer's auto-creation: wait for its leaders first, or kafkajs' subscribe
+ * fails on its first metadata request with "This server does not host this topic-partition".
+ */
 export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
   const received: KafkaMessage[] = [];
+  await ensureTopics(kafka, [topic]);
   const consumer = kafka.consumer({ groupId: uniqueName('reader') });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
