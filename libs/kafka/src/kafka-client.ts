@@ -59,7 +59,9 @@ export async function ensureTopics(kafka: Kafka, names: readonly string[], numPa
     const missing = wanted.filter((name) => !existing.has(name));
     if (missing.length > 0) {
       try {
-        await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+        // Not kafkajs' waitForLeaders: it gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker
+        // answers until it has applied the new topic's metadata. The loop below waits for that.
+        await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })), waitForLeaders: false });
       } catch (error) {
         // Another service created one of them in the meantime.
         if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;

@@ -10,6 +10,7 @@ import { topics } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
 import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
 import { createConsumerRunner } from './consumer-runner';
+import { ensureTopics } from './kafka-client';
 import { appendToOutbox } from './outbox';
 import { createOutboxRelay } from './outbox-relay';
 import { appliedRows, expectOrderedPerKey, prepareDatabase, productRecord, productUpdated, recordEffect, uniquePrefix } from './testing/fixtures';
@@ -83,10 +84,7 @@ describe('10,000 events through outbox, Kafka and inbox', () => {
 /** The same 10,000 records produced (acks=all, idempotent) and consumed with kafkajs alone. */
 async function bareKafkaBaseline(kafka: Kafka): Promise<number> {
   const topic = `${uniquePrefix('baseline')}products`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-  await admin.disconnect();
+  await ensureTopics(kafka, [topic], 3);
   const records = [];
   for (let seq = 1; seq <= PER_KEY; seq++) for (let k = 0; k < KEYS; k++) records.push(productRecord(`sku-${k}`, seq));
 

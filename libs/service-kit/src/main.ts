@@ -19,7 +19,7 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
     onShutdown(logger, () => service.stop());
   };
   main().catch((error: unknown) => {
-    process.stderr.write(`${definition.name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${definition.name} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   });
 }

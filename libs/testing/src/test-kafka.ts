@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics } from '@webshop/kafka';
 import { uniqueName } from './unique-name';
 
 export function testBrokers(): string[] {
@@ -14,12 +15,6 @@ export function testKafka(clientId = 'test'): Kafka {
 /** Creates a topic with a unique name and waits until it has leaders. */
 export async function createTestTopic(kafka: Kafka, prefix: string, numPartitions = 3): Promise<string> {
   const topic = uniqueName(prefix).replace(/_/g, '-');
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(kafka, [topic], numPartitions);
   return topic;
 }
