@@ -8,6 +8,11 @@
  *   5. the demo data, once (when the catalogue is empty), through the services' own APIs;
  * then prints the URLs and a curl to place an order. Ctrl-C (or SIGTERM) stops the services and the
  * mail catcher cleanly; the broker stays up for the next start (`npm run kafka:stop` stops it).
+ *
+ * Environment, all optional: KAFKA_BROKERS (a broker you already run: no local one is started),
+ * DATABASE_URL or PG* (the Postgres server), DATABASE_PREFIX and TOPIC_PREFIX (a second shop beside
+ * the first, e.g. for a test), ORDERS_PORT .. EMAIL_PORT, SMTP_PORT, MAIL_UI_PORT, SHOP_STATE_DIR
+ * (where the logs go), LOG_LEVEL, AUTO_DISPATCH_MS.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -20,7 +25,8 @@ import { createServiceDatabases, serverUrlFromEnv } from '../postgres/create-dat
 import { seed } from '../seed/seed';
 
 const root = path.resolve(__dirname, '../..');
-const state = path.join(__dirname, '.state');
+const state = process.env['SHOP_STATE_DIR'] ?? path.join(__dirname, '.state');
+const databasePrefix = process.env['DATABASE_PREFIX'] ?? '';
 const services = [
   { name: 'orders', port: 3001 },
   { name: 'payment', port: 3002 },
@@ -51,13 +57,17 @@ function serveMail(mail: MailCatcher, port: number): Promise<http.Server> {
   return new Promise((resolve, reject) => server.listen(port, '127.0.0.1', () => resolve(server)).once('error', reject));
 }
 
-async function main(): Promise<void> {
-  mkdirSync(path.join(state, 'logs'), { recursive: true });
+async function startLocalBroker(): Promise<string> {
   say('starting the Kafka broker (first run fetches its jars through Maven)...');
   const { stdout } = await promisify(execFile)('bash', [path.join(root, 'infra/kafka/kafka.sh'), 'start'], { timeout: 300_000 });
-  const brokers = stdout.trim().split('\n').pop()!;
+  return stdout.trim().split('\n').pop()!;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(path.join(state, 'logs'), { recursive: true });
+  const brokers = process.env['KAFKA_BROKERS'] ?? (await startLocalBroker());
   const pgServer = serverUrlFromEnv();
-  const created = await createServiceDatabases(pgServer);
+  const created = await createServiceDatabases(pgServer, databasePrefix);
   say(`Kafka at ${brokers}; Postgres databases ready${created.length ? ` (created ${created.join(', ')})` : ''}`);
 
   const mail = await startMailCatcher({ port: Number(process.env['SMTP_PORT'] ?? 1025) });
@@ -89,7 +99,8 @@ async function main(): Promise<void> {
           onLine: (line) => process.stdout.write(`${prefix} ${line}\n`),
           env: {
             KAFKA_BROKERS: brokers,
-            DATABASE_URL: databaseUrlFor(pgServer, name),
+            DATABASE_URL: databaseUrlFor(pgServer, databasePrefix + name),
+            TOPIC_PREFIX: process.env['TOPIC_PREFIX'] ?? '',
             SMTP_URL: mail.url,
             LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
             ...(name === 'shipping' && process.env['AUTO_DISPATCH_MS'] ? { AUTO_DISPATCH_MS: process.env['AUTO_DISPATCH_MS'] } : {}),

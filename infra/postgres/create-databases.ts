@@ -16,10 +16,11 @@ export function serverUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return `postgres://${user}${password}@${host}:${port}/postgres`;
 }
 
-export async function createServiceDatabases(serverUrl: string): Promise<string[]> {
+/** Creates the missing ones among `<prefix>orders`, `<prefix>payment`, ...; answers those it created. */
+export async function createServiceDatabases(serverUrl: string, prefix = ''): Promise<string[]> {
   const created: string[] = [];
   for (const name of SERVICE_DATABASES) {
-    if (await ensureDatabase(serverUrl, name)) created.push(name);
+    if (await ensureDatabase(serverUrl, prefix + name)) created.push(prefix + name);
   }
   return created;
 }

@@ -1,0 +1,147 @@
+/**
+ * `npm start`, as a developer runs it: the whole shop comes up, the curl it prints places an order
+ * that reaches CONFIRMED, the confirmation is caught by the mail catcher, Ctrl-C stops every service
+ * cleanly, and a second start reuses the databases and the demo data.
+ *
+ * A shop of its own beside anything else on this machine: other ports, its own databases
+ * (DATABASE_PREFIX) and topics (TOPIC_PREFIX), the test broker (KAFKA_BROKERS).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { dropDatabase } from '@webshop/postgres';
+import { freePort, testBrokers, uniqueName, waitFor } from '@webshop/testing';
+import { SERVICE_DATABASES, serverUrlFromEnv } from '../postgres/create-databases';
+
+const root = path.resolve(__dirname, '../..');
+
+interface RunningShop {
+  child: ChildProcess;
+  output: () => string;
+  /** What a terminal does on Ctrl-C: SIGINT to the whole foreground process group (npm, the shop, its
+   *  five services); resolves once every process of the group is gone. */
+  ctrlC(): Promise<void>;
+  kill(): void;
+}
+
+/** Whether any process of the group led by `pid` still runs. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false; // ESRCH: no process left in the group
+  }
+}
+
+function npmStart(env: NodeJS.ProcessEnv): RunningShop {
+  let output = '';
+  const child = spawn('npm', ['start', '--silent'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return {
+    child,
+    output: () => output,
+    async ctrlC() {
+      process.kill(-child.pid!, 'SIGINT');
+      await waitFor(() => !groupAlive(child.pid!), { timeoutMs: 60_000, description: 'every process of npm start to exit after Ctrl-C' });
+    },
+    kill() {
+      if (groupAlive(child.pid!)) process.kill(-child.pid!, 'SIGKILL');
+    },
+  };
+}
+
+// eslint-disable-next-line no-control-regex
+const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+async function untilReady(shop: RunningShop): Promise<string> {
+  await waitFor(() => /the shop is ready/.test(shop.output()) || shop.child.exitCode !== null, {
+    timeoutMs: 120_000,
+    description: `npm start to print "the shop is ready"; so far:\n${plain(shop.output()).slice(-3000)}`,
+  });
+  if (shop.child.exitCode !== null) throw new Error(`npm start exited with ${shop.child.exitCode}:\n${plain(shop.output())}`);
+  // The example curl is printed after the ready line: wait for the last line of the banner.
+  await waitFor(() => /Ctrl-C stops it/.test(shop.output()), { description: 'the end of the banner' });
+  return plain(shop.output());
+}
+
+describe('npm start (the local shop without Docker)', () => {
+  const prefix = `${uniqueName('npmstart')}_`;
+  const state = mkdtempSync(path.join(os.tmpdir(), 'npm-start-test-'));
+  const server = serverUrlFromEnv();
+  const shops: RunningShop[] = [];
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    const ports = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+    env = {
+      ...process.env,
+      KAFKA_BROKERS: testBrokers().join(','),
+      DATABASE_URL: server,
+      DATABASE_PREFIX: prefix,
+      TOPIC_PREFIX: `${prefix.replace(/_/g, '-')}.`,
+      SHOP_STATE_DIR: state,
+      ORDERS_PORT: String(ports[0]),
+      PAYMENT_PORT: String(ports[1]),
+      STOCK_PORT: String(ports[2]),
+      SHIPPING_PORT: String(ports[3]),
+      EMAIL_PORT: String(ports[4]),
+      SMTP_PORT: String(ports[5]),
+      MAIL_UI_PORT: String(ports[6]),
+    };
+  });
+
+  afterAll(async () => {
+    for (const shop of shops) shop.kill();
+    await Promise.all(SERVICE_DATABASES.map((name) => dropDatabase(server, prefix + name).catch(() => undefined)));
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('comes up, takes an order from the curl it prints, stops on Ctrl-C, and reuses everything on a second start', async () => {
+    const first = npmStart(env);
+    shops.push(first);
+    const banner = await untilReady(first);
+    expect(banner).toContain(`created ${SERVICE_DATABASES.map((name) => prefix + name).join(', ')}`);
+    expect(banner).toMatch(/seeding the demo catalogue/);
+    const ordersUrl = `http://127.0.0.1:${env['ORDERS_PORT']}`;
+    for (const port of [env['ORDERS_PORT'], env['PAYMENT_PORT'], env['STOCK_PORT'], env['SHIPPING_PORT'], env['EMAIL_PORT']]) {
+      expect(banner).toContain(`http://127.0.0.1:${port}/readyz`);
+    }
+
+    // The very curl the banner prints.
+    const curl = banner.split('\n').find((line) => line.includes('curl -s -X POST'))!.replace(/^\[shop\]\s+/, '');
+    expect(curl).toContain(`${ordersUrl}/orders`);
+    const placed = await promisify(execFile)('bash', ['-c', curl]);
+    const { orderId } = JSON.parse(placed.stdout) as { orderId: string };
+    expect(orderId).toMatch(/^[0-9a-f-]{36}$/);
+    const confirmed = (await (await fetch(`${ordersUrl}/orders/${orderId}?until=CONFIRMED,REJECTED&timeoutMs=20000`)).json()) as { status: string };
+    expect(confirmed.status).toBe('CONFIRMED');
+
+    // The confirmation went out over SMTP to the mail catcher, whose list the mail page serves.
+    await waitFor(
+      async () => {
+        const mail = (await (await fetch(`http://127.0.0.1:${env['MAIL_UI_PORT']}/messages`)).json()) as Array<{ to: string; subject: string }>;
+        return mail.some((m) => m.to.includes('alice@example.com') && /confirmed/i.test(m.subject));
+      },
+      { timeoutMs: 20_000, description: 'the confirmation email on the mail page' },
+    );
+
+    // The shop stops its services (each exits 0 after its graceful stop) and exits; npm itself dies of
+    // the SIGINT, as it does in a terminal.
+    await first.ctrlC();
+    expect(plain(first.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0\)/);
+
+    const second = npmStart(env);
+    shops.push(second);
+    const again = await untilReady(second);
+    expect(again).not.toMatch(/created /);
+    expect(again).not.toMatch(/seeding/);
+    const order = (await (await fetch(`${ordersUrl}/orders/${orderId}`)).json()) as { status: string };
+    expect(order.status).toBe('CONFIRMED');
+    await second.ctrlC();
+    expect(plain(second.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0\)/);
+  }, 300_000);
+});
