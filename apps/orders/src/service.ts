@@ -6,16 +6,17 @@
  */
 import type { ServiceDefinition } from '@webshop/service-kit';
 import { ordersRouter } from './adapters/http/router';
+import type { Config } from './config';
 import { consumedTopics, orderEventHandlers } from './adapters/kafka/handlers';
 import { listenForOrderChanges } from './adapters/pg/order-changes';
 import { migrations } from './adapters/pg/migrations';
 
-export const ordersService: ServiceDefinition = {
+export const ordersService: ServiceDefinition<Config> = {
   name: 'orders',
   migrations,
   consumes: { topics: consumedTopics, handlers: () => orderEventHandlers('live') },
-  async start({ pool, logger }) {
+  async start({ pool, logger, config }) {
     const changes = await listenForOrderChanges(pool, (error) => logger.warn('order change feed interrupted', { err: error }));
-    return { router: ordersRouter({ pool, changes }), stop: () => changes.stop() };
+    return { router: ordersRouter({ pool, changes, cancelWaitMs: config.CANCEL_WAIT_MS }), stop: () => changes.stop() };
   },
 };

@@ -36,6 +36,16 @@ const cancelled = (orderId: string): EventOf<'OrderCancelled'> => ({
   data: { orderId, reason: 'changed my mind', cancelledAt: now() },
 });
 
+const cancellationRequested = (orderId: string): EventOf<'OrderCancellationRequested'> => ({
+  type: 'OrderCancellationRequested',
+  data: { orderId, reason: 'changed my mind', requestedAt: now() },
+});
+/** What cancels a shipment: orders' request for a confirmed order, and (from older orders) OrderCancelled. */
+const cancellations = [
+  ['a cancellation request', cancellationRequested],
+  ['an order cancellation', cancelled],
+] as const;
+
 const about = (orderId: string) => (data: { orderId: string }) => data.orderId === orderId;
 
 describe('shipping', () => {
@@ -132,9 +142,9 @@ describe('shipping', () => {
     }
   });
 
-  it('cancels the shipment when the order is cancelled before dispatch', async () => {
+  it.each(cancellations)('cancels the shipment on %s before dispatch', async (_what, cancellation) => {
     const orderId = await confirmedOrder();
-    const [cancelledId] = await shop.publish([cancelled(orderId)]);
+    const [cancelledId] = await shop.publish([cancellation(orderId)]);
 
     const [event] = await shop.waitForPublished('ShipmentCancelled', about(orderId));
     expect(event).toMatchObject({ causationId: cancelledId, data: { orderId, trackingNumber: null } });
@@ -142,15 +152,32 @@ describe('shipping', () => {
     expect((await shop.api(`/shipments/${orderId}/dispatch`, { method: 'POST' })).status).toBe(409);
   });
 
-  it('keeps a dispatched shipment when the order is cancelled late', async () => {
+  it.each(cancellations)('keeps a dispatched shipment when %s comes late: the dispatch stands', async (_what, cancellation) => {
     const orderId = await confirmedOrder();
     expect((await shop.api(`/shipments/${orderId}/dispatch`, { method: 'POST' })).status).toBe(202);
-    const [cancelledId] = await shop.publish([cancelled(orderId)]);
+    const [cancelledId] = await shop.publish([cancellation(orderId)]);
     await shop.handled(cancelledId!);
 
     expect((await shop.api(`/shipments/${orderId}`)).body).toMatchObject({ status: 'DISPATCHED' });
     expect(await outboxOf(orderId)).toEqual(['ShipmentScheduled', 'ShipmentDispatched']);
-    expect(shop.logs).toContainEqual(expect.objectContaining({ orderId, status: 'DISPATCHED', msg: expect.stringContaining('cancelled') }));
+    expect(shop.logs).toContainEqual(expect.objectContaining({ orderId, status: 'DISPATCHED', msg: expect.stringContaining('after the parcel left') }));
+  });
+
+  it('decides a cancellation request racing a dispatch one way only: cancelled, or dispatched', async () => {
+    const orders = await Promise.all(Array.from({ length: 10 }, () => confirmedOrder()));
+    const outcomes = await Promise.all(
+      orders.map(async (orderId) => {
+        const [dispatch, [requestId]] = await Promise.all([shop.api(`/shipments/${orderId}/dispatch`, { method: 'POST' }), shop.publish([cancellationRequested(orderId)])]);
+        await shop.handled(requestId!);
+        return { orderId, dispatch: dispatch.status, events: await outboxOf(orderId), status: (await shop.api(`/shipments/${orderId}`)).body.status };
+      }),
+    );
+    for (const o of outcomes) {
+      expect([
+        { dispatch: 202, events: ['ShipmentScheduled', 'ShipmentDispatched'], status: 'DISPATCHED' },
+        { dispatch: 409, events: ['ShipmentScheduled', 'ShipmentCancelled'], status: 'CANCELLED' },
+      ]).toContainEqual({ dispatch: o.dispatch, events: o.events, status: o.status });
+    }
   });
 
   it('does nothing when an order without a shipment is cancelled', async () => {

@@ -20,6 +20,7 @@ export {
   type OrderConfirmed,
   type OrderRejected,
   type OrderRejectionReason,
+  type OrderCancellationRequested,
   type OrderCancelled,
   type PaymentProcessed,
   type PaymentDeclined,

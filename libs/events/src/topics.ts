@@ -22,7 +22,7 @@ export const topics = {
     name: 'orders',
     key: 'orderId',
     writer: 'orders',
-    events: ['PurchaseRequested', 'OrderConfirmed', 'OrderRejected', 'OrderCancelled'],
+    events: ['PurchaseRequested', 'OrderConfirmed', 'OrderRejected', 'OrderCancellationRequested', 'OrderCancelled'],
   },
   payments: {
     name: 'payments',

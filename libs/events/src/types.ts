@@ -70,6 +70,16 @@ export interface OrderRejected {
   rejectedAt: string;
 }
 
+/**
+ * A confirmed order's cancellation, asked for but not yet decided: its parcel may be leaving at this
+ * very moment, and only shipping knows. Not in ARCHITECTURE.md's list (see the orders README).
+ */
+export interface OrderCancellationRequested {
+  orderId: string;
+  reason: string;
+  requestedAt: string;
+}
+
 export interface OrderCancelled {
   orderId: string;
   reason: string;
@@ -163,6 +173,7 @@ export interface EventDataMap {
   PurchaseRequested: PurchaseRequested;
   OrderConfirmed: OrderConfirmed;
   OrderRejected: OrderRejected;
+  OrderCancellationRequested: OrderCancellationRequested;
   OrderCancelled: OrderCancelled;
   PaymentProcessed: PaymentProcessed;
   PaymentDeclined: PaymentDeclined;
@@ -190,6 +201,7 @@ export const EventTypes = {
   PurchaseRequested: 'PurchaseRequested',
   OrderConfirmed: 'OrderConfirmed',
   OrderRejected: 'OrderRejected',
+  OrderCancellationRequested: 'OrderCancellationRequested',
   OrderCancelled: 'OrderCancelled',
   PaymentProcessed: 'PaymentProcessed',
   PaymentDeclined: 'PaymentDeclined',

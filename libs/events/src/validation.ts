@@ -69,6 +69,7 @@ export const eventSchemas: { readonly [T in EventType]: z.ZodType<EventData<T>> 
     detail: z.string(),
     rejectedAt: time,
   }),
+  OrderCancellationRequested: z.strictObject({ orderId: uuid, reason: nonEmpty, requestedAt: time }),
   OrderCancelled: z.strictObject({ orderId: uuid, reason: nonEmpty, cancelledAt: time }),
   PaymentProcessed: z.strictObject({
     orderId: uuid,

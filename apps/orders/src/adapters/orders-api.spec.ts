@@ -13,8 +13,11 @@ import {
   paymentProcessed,
   product,
   startOrders,
+  shipmentCancelled,
+  shipmentDispatched,
   stockReserved,
   stockUnavailable,
+  CANCEL_WAIT_MS,
   type OrdersHarness,
 } from '../testing/harness';
 import { consumedTopics, orderEventHandlers } from './kafka/handlers';
@@ -138,14 +141,64 @@ describe('the orders API', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('cancels a pending order once; a second cancel is 409 not_cancellable', async () => {
+  const confirmedOrder = async () => {
+    const order = await place();
+    await h.publish([paymentProcessed(order), stockReserved(order)]);
+    const confirmed = await http(h.base, 'GET', `/orders/${order.orderId}?until=CONFIRMED&timeoutMs=20000`);
+    expect(confirmed.body.status).toBe('CONFIRMED');
+    return order;
+  };
+  /** POST cancel, and once the request is on the orders topic (where shipping reads it), `answer` as shipping. */
+  const cancelAnsweredBy = async (order: { orderId: string }, answer: () => Promise<void>) => {
+    const cancel = http(h.base, 'POST', `/orders/${order.orderId}/cancel`, { reason: 'changed my mind' });
+    await waitFor(
+      async () => (await http(h.base, 'GET', `/orders/${order.orderId}/timeline`)).body.some((e: { type: string }) => e.type === 'OrderCancellationRequested'),
+      { description: 'the cancellation request on the orders topic' },
+    );
+    await answer();
+    return cancel;
+  };
+
+  it('cancels a pending order at once; a second cancel is 409 not_cancellable', async () => {
     const order = await place();
     const cancelled = await http(h.base, 'POST', `/orders/${order.orderId}/cancel`, {});
     expect(cancelled.status).toBe(202);
     expect(cancelled.body.status).toBe('CANCELLED');
+    expect(await h.outboxed('OrderCancellationRequested', order.orderId)).toBe(0);
+    expect(await h.outboxed('OrderCancelled', order.orderId)).toBe(1);
     const again = await http(h.base, 'POST', `/orders/${order.orderId}/cancel`, {});
     expect([again.status, again.body.error]).toEqual([409, 'not_cancellable']);
   });
+
+  it('cancels a confirmed order once shipping answers that its shipment is cancelled', async () => {
+    const order = await confirmedOrder();
+    const cancelled = await cancelAnsweredBy(order, () => h.publish([shipmentCancelled(order)]));
+    expect([cancelled.status, cancelled.body.status]).toEqual([202, 'CANCELLED']);
+    expect(cancelled.body.cancellationRequestedAt).toEqual(expect.any(String));
+    expect(await h.outboxed('OrderCancelled', order.orderId)).toBe(1);
+    const again = await http(h.base, 'POST', `/orders/${order.orderId}/cancel`, {});
+    expect([again.status, again.body.error]).toEqual([409, 'not_cancellable']);
+  });
+
+  it('refuses with 409 when shipping dispatched the parcel before the cancellation reached it', async () => {
+    const order = await confirmedOrder();
+    const refused = await cancelAnsweredBy(order, () => h.publish([shipmentDispatched(order)]));
+    expect([refused.status, refused.body.error]).toEqual([409, 'not_cancellable']);
+    expect((await http(h.base, 'GET', `/orders/${order.orderId}`)).body.status).toBe('SHIPPED');
+    expect(await h.outboxed('OrderCancelled', order.orderId)).toBe(0);
+  });
+
+  it('answers 202 with the cancellation open when shipping is slow, asks only once, and cancels when the answer comes', async () => {
+    const order = await confirmedOrder();
+    const started = Date.now();
+    const open = await http(h.base, 'POST', `/orders/${order.orderId}/cancel`, {});
+    expect(Date.now() - started).toBeGreaterThanOrEqual(CANCEL_WAIT_MS - 50); // it did wait for the answer
+    expect([open.status, open.body.status, open.body.cancellationRequestedAt]).toEqual([202, 'CONFIRMED', expect.any(String)]);
+    const second = await cancelAnsweredBy(order, () => h.publish([shipmentCancelled(order)]));
+    expect([second.status, second.body.status]).toEqual([202, 'CANCELLED']);
+    expect(await h.outboxed('OrderCancellationRequested', order.orderId)).toBe(1);
+    expect(await h.outboxed('OrderCancelled', order.orderId)).toBe(1);
+  }, 30_000);
 
   it('lists a customer\'s orders newest first, page by page', async () => {
     const customerId = `pager-${Date.now()}`;
@@ -192,11 +245,12 @@ describe('the orders API', () => {
 
     // The stream: everything so far, then live until the order is final (cancel makes it final).
     const events = await readEvents(`${h.base}/orders/${order.orderId}/updates`, {}, async () => {
-      await http(h.base, 'POST', `/orders/${order.orderId}/cancel`, {});
+      await cancelAnsweredBy(order, () => h.publish([shipmentCancelled(order)]));
     });
-    expect(events.map((e) => e.event)).toEqual([...timeline.map((e: { type: string }) => e.type), 'OrderCancelled', 'end']);
+    const cancellation = ['OrderCancellationRequested', 'ShipmentCancelled', 'OrderCancelled'];
+    expect(events.map((e) => e.event)).toEqual([...timeline.map((e: { type: string }) => e.type), ...cancellation, 'end']);
     const resumed = await readEvents(`${h.base}/orders/${order.orderId}/updates`, { 'Last-Event-ID': events[3]!.id! });
-    expect(resumed.map((e) => e.event)).toEqual(['OrderCancelled', 'end']);
+    expect(resumed.map((e) => e.event)).toEqual([...cancellation, 'end']);
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {

@@ -117,6 +117,9 @@ describe('the order as the events tell it', () => {
   it('never moves a status backwards, whatever order the topics deliver in', () => {
     // OrderConfirmed read back from the orders topic after the shipments topic said it was dispatched.
     expect(given(requested, paid, reserved, confirmed, dispatched, confirmed).status).toBe('SHIPPED');
+    // A replay that reads the shipments topic before the orders topic.
+    expect(given(requested, dispatched, paid, reserved, confirmed)).toEqual(given(requested, paid, reserved, confirmed, dispatched));
+    expect(given(requested, dispatched, delivered, paid, reserved, confirmed)).toEqual(given(requested, paid, reserved, confirmed, dispatched, delivered));
     expect(given(requested, cancelled, confirmed).status).toBe('CANCELLED');
   });
 
@@ -126,21 +129,63 @@ describe('the order as the events tell it', () => {
 });
 
 describe('cancelling', () => {
-  it('is allowed while PENDING or CONFIRMED', () => {
-    expect(cancelOrder(given(requested), { reason: 'r', now: at(7) })).toEqual({
-      type: 'OrderCancelled',
-      data: { orderId, reason: 'r', cancelledAt: at(7) },
-    });
-    expect(cancelOrder(given(requested, paid, reserved, confirmed), { reason: 'r', now: at(7) }).type).toBe('OrderCancelled');
+  const cancel = (...events: OrderEvent[]) => cancelOrder(given(...events), { reason: 'r', now: at(7) });
+  const asked: OrderEvent = { type: 'OrderCancellationRequested', data: { orderId, reason: 'r', requestedAt: at(7) } };
+  const shipmentCancelled: OrderEvent = { type: 'ShipmentCancelled', data: { orderId, shipmentId, trackingNumber: null, at: at(8) } };
+  const scheduled: OrderEvent = { type: 'ShipmentScheduled', data: { orderId, shipmentId, trackingNumber: null, at: at(4) } };
+
+  it('cancels a PENDING order at once: it has no shipment, orders alone decides', () => {
+    expect(cancel(requested)).toEqual([{ type: 'OrderCancelled', data: { orderId, reason: 'r', cancelledAt: at(7) } }]);
+    expect(cancel(requested, paid)).toEqual([{ type: 'OrderCancelled', data: { orderId, reason: 'r', cancelledAt: at(7) } }]);
+  });
+
+  it('asks shipping to cancel a CONFIRMED order, whose parcel may be leaving right now', () => {
+    expect(cancel(requested, paid, reserved, confirmed, scheduled)).toEqual([
+      { type: 'OrderCancellationRequested', data: { orderId, reason: 'r', requestedAt: at(7) } },
+    ]);
+    const order = given(requested, paid, reserved, confirmed, scheduled, asked);
+    expect(order).toMatchObject({ status: 'CONFIRMED', cancellation: { reason: 'r', requestedAt: at(7) }, shipmentCancelled: false });
+  });
+
+  it('asks only once: a second cancel while the request is open publishes nothing', () => {
+    expect(cancel(requested, paid, reserved, confirmed, asked)).toEqual([]);
+  });
+
+  it('cancels the order when shipping answers that the shipment is cancelled', () => {
+    expect(sagaAfter(requested, paid, reserved, confirmed, scheduled, asked)).toEqual([]);
+    expect(sagaAfter(requested, paid, reserved, confirmed, scheduled, asked, shipmentCancelled)).toEqual([
+      { type: 'OrderCancelled', data: { orderId, reason: 'r', cancelledAt: at(9) } },
+    ]);
+    const [orderCancelled] = sagaAfter(requested, paid, reserved, confirmed, scheduled, asked, shipmentCancelled);
+    expect(sagaAfter(requested, paid, reserved, confirmed, scheduled, asked, shipmentCancelled, orderCancelled!)).toEqual([]);
+    expect(given(requested, paid, reserved, confirmed, scheduled, asked, shipmentCancelled, orderCancelled!).status).toBe('CANCELLED');
+  });
+
+  it('comes to the same order whichever of the request and the answer a replay reads first', () => {
+    const [orderCancelled] = sagaAfter(requested, paid, reserved, confirmed, scheduled, asked, shipmentCancelled);
+    expect(given(requested, paid, reserved, confirmed, scheduled, shipmentCancelled, asked)).toEqual(
+      given(requested, paid, reserved, confirmed, scheduled, asked, shipmentCancelled),
+    );
+    expect(sagaAfter(requested, paid, reserved, confirmed, scheduled, shipmentCancelled, asked)).toEqual([orderCancelled]);
+  });
+
+  it('lets the dispatch stand when the parcel left before shipping saw the request', () => {
+    const order = given(requested, paid, reserved, confirmed, scheduled, asked, dispatched);
+    expect(order.status).toBe('SHIPPED');
+    expect(react(order, at(9))).toEqual([]);
+  });
+
+  it('ignores a ShipmentCancelled nobody asked for (an older OrderCancelled already cancelled the order)', () => {
+    expect(given(requested, paid, reserved, confirmed, cancelled, shipmentCancelled)).toMatchObject({ status: 'CANCELLED', cancellation: null, shipmentCancelled: true });
+    expect(sagaAfter(requested, paid, reserved, confirmed, shipmentCancelled)).toEqual([]);
   });
 
   it.each([
     ['SHIPPED', [requested, paid, reserved, confirmed, dispatched]],
     ['DELIVERED', [requested, paid, reserved, confirmed, dispatched, delivered]],
     ['CANCELLED', [requested, cancelled]],
+    ['REJECTED', [requested, unavailable, { type: 'OrderRejected', data: { orderId, reason: 'OUT_OF_STOCK', detail: 'TEA-1', rejectedAt: at(3) } }]],
   ] as Array<[string, OrderEvent[]]>)('is refused once the order is %s', (_status, events) => {
-    expect(() => cancelOrder(given(...events), { reason: 'r', now: at(7) })).toThrow(
-      expect.objectContaining({ code: 'not_cancellable' }),
-    );
+    expect(() => cancel(...events)).toThrow(expect.objectContaining({ code: 'not_cancellable' }));
   });
 });

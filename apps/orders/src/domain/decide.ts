@@ -53,19 +53,36 @@ export function placeOrder(command: PlaceOrder, prices: PriceList): EventOf<'Pur
   };
 }
 
-/** Cancellation is allowed until the shipment is dispatched. */
-export function cancelOrder(order: Order, command: { reason: string; now: string }): EventOf<'OrderCancelled'> {
-  if (order.status !== 'PENDING' && order.status !== 'CONFIRMED') {
-    throw new OrderRuleViolation('not_cancellable', `order ${order.orderId} is ${order.status} and can no longer be cancelled`);
+/**
+ * Cancellation is allowed until the shipment is dispatched. A PENDING order has no shipment and
+ * orders alone decides its fate: it is cancelled at once. A CONFIRMED order's parcel may be leaving
+ * at this very moment, and only shipping knows: orders asks (OrderCancellationRequested), shipping
+ * cancels the shipment unless it was dispatched first, and `react` cancels the order on its answer.
+ * Asking again while the request is open asks nothing new.
+ */
+export function cancelOrder(
+  order: Order,
+  command: { reason: string; now: string },
+): Array<EventOf<'OrderCancelled'> | EventOf<'OrderCancellationRequested'>> {
+  if (order.status === 'PENDING') {
+    return [{ type: 'OrderCancelled', data: { orderId: order.orderId, reason: command.reason, cancelledAt: command.now } }];
   }
-  return { type: 'OrderCancelled', data: { orderId: order.orderId, reason: command.reason, cancelledAt: command.now } };
+  if (order.status === 'CONFIRMED') {
+    if (order.cancellation) return [];
+    return [{ type: 'OrderCancellationRequested', data: { orderId: order.orderId, reason: command.reason, requestedAt: command.now } }];
+  }
+  throw new OrderRuleViolation('not_cancellable', `order ${order.orderId} is ${order.status} and can no longer be cancelled`);
 }
 
 /**
  * The saga: given the order after an answer was applied, what to publish. Both succeeded →
  * OrderConfirmed; either failed → OrderRejected; the order in which the answers came does not matter.
+ * A confirmed order whose shipment shipping cancelled on request → OrderCancelled.
  */
-export function react(order: Order, now: string): Array<EventOf<'OrderConfirmed'> | EventOf<'OrderRejected'>> {
+export function react(order: Order, now: string): Array<EventOf<'OrderConfirmed'> | EventOf<'OrderRejected'> | EventOf<'OrderCancelled'>> {
+  if (order.status === 'CONFIRMED' && order.cancellation && order.shipmentCancelled) {
+    return [{ type: 'OrderCancelled', data: { orderId: order.orderId, reason: order.cancellation.reason, cancelledAt: now } }];
+  }
   if (order.status !== 'PENDING') return [];
   const { payment, stock } = order;
   if (stock.status === 'UNAVAILABLE') {

@@ -2,9 +2,11 @@
  * An order as the orders service knows it, and how each event changes it. Pure: no I/O, no clock.
  *
  * `evolve` is a left fold over every event about the order, from every topic. It is monotonic (a
- * status only moves forward) and idempotent (an event applied twice changes nothing the second
- * time), so the same function serves the live service, which applies its own decisions at once and
- * sees them again when they come back from Kafka, and a replay that rebuilds the view from the log.
+ * status only moves forward), idempotent (an event applied twice changes nothing the second time)
+ * and indifferent to the order in which different topics are read (only events on one topic keep
+ * their order), so the same function serves the live service, which applies its own decisions at
+ * once and sees them again when they come back from Kafka, and a replay that rebuilds the view from
+ * the log.
  */
 import type {
   EventOf,
@@ -31,12 +33,25 @@ export type StockState =
   | { status: 'UNAVAILABLE'; missing: MissingStock[] }
   | { status: 'RELEASED' };
 
+/**
+ * A confirmed order's cancellation, asked for: shipping answers with ShipmentCancelled (the parcel
+ * had not left; orders then publishes OrderCancelled) or ShipmentDispatched (too late).
+ */
+export interface CancellationRequest {
+  reason: string;
+  requestedAt: string;
+}
+
 /** What the customer asked for (PurchaseRequested, less its time) and where the order stands. */
 export interface Order extends Omit<PurchaseRequested, 'requestedAt'> {
   status: OrderStatus;
   rejectionReason: OrderRejectionReason | null;
   payment: PaymentState;
   stock: StockState;
+  cancellation: CancellationRequest | null;
+  /** Shipping cancelled the order's shipment. Kept apart from `cancellation` so that the fold does
+   *  not depend on which of the two topics a replay reads first. */
+  shipmentCancelled: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -46,6 +61,7 @@ export type OrderEvent =
   | EventOf<'PurchaseRequested'>
   | EventOf<'OrderConfirmed'>
   | EventOf<'OrderRejected'>
+  | EventOf<'OrderCancellationRequested'>
   | EventOf<'OrderCancelled'>
   | EventOf<'PaymentProcessed'>
   | EventOf<'PaymentDeclined'>
@@ -63,6 +79,7 @@ export const orderEventTypes = [
   'PurchaseRequested',
   'OrderConfirmed',
   'OrderRejected',
+  'OrderCancellationRequested',
   'OrderCancelled',
   'PaymentProcessed',
   'PaymentDeclined',
@@ -95,6 +112,8 @@ export function evolve(order: Order | null, event: OrderEvent): Order | null {
       rejectionReason: null,
       payment: { status: 'AWAITING' },
       stock: { status: 'AWAITING' },
+      cancellation: null,
+      shipmentCancelled: false,
       createdAt: d.requestedAt,
       updatedAt: d.requestedAt,
     };
@@ -107,6 +126,11 @@ export function evolve(order: Order | null, event: OrderEvent): Order | null {
     case 'OrderRejected': {
       const moved = moveTo(order, 'REJECTED', ['PENDING'], event.data.rejectedAt);
       return moved === order ? order : { ...moved, rejectionReason: event.data.reason };
+    }
+    case 'OrderCancellationRequested': {
+      if (order.cancellation) return order;
+      const { reason, requestedAt } = event.data;
+      return { ...order, cancellation: { reason, requestedAt }, updatedAt: order.updatedAt > requestedAt ? order.updatedAt : requestedAt };
     }
     case 'OrderCancelled':
       return moveTo(order, 'CANCELLED', ['PENDING', 'CONFIRMED'], event.data.cancelledAt);
@@ -122,12 +146,15 @@ export function evolve(order: Order | null, event: OrderEvent): Order | null {
       return order.stock.status === 'AWAITING' ? { ...order, stock: { status: 'UNAVAILABLE', missing: event.data.missing } } : order;
     case 'StockReleased':
       return { ...order, stock: { status: 'RELEASED' } };
+    // Shipping dispatches only confirmed orders, but a replay may read the shipments topic ahead of
+    // the orders topic: from PENDING too, so that the fold comes out the same in any order.
     case 'ShipmentDispatched':
-      return moveTo(order, 'SHIPPED', ['CONFIRMED'], event.data.at);
+      return moveTo(order, 'SHIPPED', ['PENDING', 'CONFIRMED'], event.data.at);
     case 'ShipmentDelivered':
-      return moveTo(order, 'DELIVERED', ['CONFIRMED', 'SHIPPED'], event.data.at);
-    case 'ShipmentScheduled':
+      return moveTo(order, 'DELIVERED', ['PENDING', 'CONFIRMED', 'SHIPPED'], event.data.at);
     case 'ShipmentCancelled':
+      return order.shipmentCancelled ? order : { ...order, shipmentCancelled: true };
+    case 'ShipmentScheduled':
     case 'EmailSent':
       return order; // part of the story (the timeline), not of the order's state
     default: {

@@ -1,6 +1,6 @@
 /** The orders service for real (its own database, its own topics) through the shared service harness. */
 import { randomUUID } from 'node:crypto';
-import type { EventData } from '@webshop/events';
+import type { EventData, EventType } from '@webshop/events';
 import type { AnyOutgoingEvent } from '@webshop/kafka';
 import type { RunningService } from '@webshop/service-kit';
 import { startServiceHarness, type TestDatabase } from '@webshop/testing';
@@ -13,17 +13,23 @@ export interface OrdersHarness {
   service: RunningService;
   /** Publishes events as their real writer (payment, stock, shipping, email) would. */
   publish(events: AnyOutgoingEvent[]): Promise<void>;
+  /** How many events of `type` about the order orders ever decided to publish (its outbox). */
+  outboxed(type: EventType, orderId: string): Promise<number>;
   stop(): Promise<void>;
 }
 
+/** How long a cancel waits for shipping's answer in these tests (the service's default is 10 s). */
+export const CANCEL_WAIT_MS = 3_000;
+
 export async function startOrders(): Promise<OrdersHarness> {
-  const harness = await startServiceHarness(ordersService, { label: 'orders', reads: ['orders'] });
+  const harness = await startServiceHarness(ordersService, { label: 'orders', reads: ['orders'], env: { CANCEL_WAIT_MS } });
   return {
     base: harness.url(''),
     prefix: harness.prefix,
     db: harness.db,
     service: harness.running,
     publish: async (events) => void (await harness.publish(events)),
+    outboxed: (type, orderId) => harness.outboxed(type, orderId),
     stop: () => harness.stop(),
   };
 }
@@ -66,4 +72,12 @@ export const stockReserved = (order: { orderId: string; items: EventData<'Purcha
 export const stockUnavailable = (order: { orderId: string }): AnyOutgoingEvent => ({
   type: 'StockUnavailable',
   data: { orderId: order.orderId, missing: [{ sku: 'TEA-1', requested: 2, available: 1 }], checkedAt: new Date().toISOString() },
+});
+export const shipmentCancelled = (order: { orderId: string }): AnyOutgoingEvent => ({
+  type: 'ShipmentCancelled',
+  data: { orderId: order.orderId, shipmentId: randomUUID(), trackingNumber: null, at: new Date().toISOString() },
+});
+export const shipmentDispatched = (order: { orderId: string }): AnyOutgoingEvent => ({
+  type: 'ShipmentDispatched',
+  data: { orderId: order.orderId, shipmentId: randomUUID(), trackingNumber: 'TRK-TEST-1', at: new Date().toISOString() },
 });

@@ -50,9 +50,9 @@ export function deliverShipment(shipment: Shipment, command: { now: string }): E
 }
 
 /**
- * An order cancelled before its parcel left cancels the shipment. Once dispatched the parcel is on
- * its way and nothing changes (orders refuses such a cancellation; this is the late-event case);
- * with no shipment yet there is nothing to cancel.
+ * A cancellation (requested, or done) before the parcel left cancels the shipment. Once dispatched
+ * the parcel is on its way and nothing changes: the dispatch wins, and orders learns it from
+ * ShipmentDispatched. With no shipment there is nothing to cancel.
  */
 export function cancelShipment(shipment: Shipment | null, command: { now: string }): Array<EventOf<'ShipmentCancelled'>> {
   if (shipment?.status !== 'SCHEDULED') return [];

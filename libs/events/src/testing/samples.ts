@@ -31,6 +31,7 @@ export const samples: { readonly [T in EventType]: EventData<T> } = {
     detail: 'TEE-RED-M: 1 requested, 0 available',
     rejectedAt: '2026-11-23T18:00:01.250Z',
   },
+  OrderCancellationRequested: { orderId, reason: 'customer changed their mind', requestedAt: '2026-11-23T19:29:00.000Z' },
   OrderCancelled: { orderId, reason: 'customer changed their mind', cancelledAt: '2026-11-23T19:30:00.000Z' },
   PaymentProcessed: { orderId, paymentId, customerId, amountCents: 4499, processedAt: '2026-11-23T18:00:00.512Z' },
   PaymentDeclined: {

@@ -32,6 +32,7 @@ export const orderView = (order: Order) => ({
   totalCents: order.totalCents,
   status: order.status,
   ...(order.rejectionReason ? { rejectionReason: order.rejectionReason } : {}),
+  ...(order.cancellation ? { cancellationRequestedAt: order.cancellation.requestedAt } : {}),
   shippingAddress: order.shippingAddress,
   createdAt: order.createdAt,
   updatedAt: order.updatedAt,
@@ -72,12 +73,39 @@ function decodeCursor(cursor: string): { createdAt: string; orderId: string } {
   }
 }
 
-export function ordersRouter({ pool, changes, clock = () => new Date() }: { pool: Pool; changes: OrderChanges; clock?: () => Date }): Router {
+export interface OrdersRouterOptions {
+  pool: Pool;
+  changes: OrderChanges;
+  clock?: () => Date;
+  /** How long `POST /orders/:id/cancel` waits for shipping's answer about a confirmed order. */
+  cancelWaitMs?: number;
+}
+
+export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWaitMs = 10_000 }: OrdersRouterOptions): Router {
   const router = Router();
 
   async function existingOrder(orderIdParam: string): Promise<Order> {
     const order = uuid.safeParse(orderIdParam).success ? await loadOrder(pool, orderIdParam) : null;
     if (!order) throw new HttpError(404, 'not_found', `no order ${orderIdParam}`);
+    return order;
+  }
+
+  /**
+   * The order once `done` holds for it, or as it stands when `timeoutMs` ran out or `signal` fired.
+   * Woken by committed changes (LISTEN/NOTIFY), never by polling. The waiter is registered before
+   * each read, so a change between the read and the wait is not missed.
+   */
+  async function awaitOrder(order: Order, done: (order: Order) => boolean, timeoutMs: number, signal: AbortSignal): Promise<Order> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(order) && Date.now() < deadline && !signal.aborted) {
+      const changed = changes.next(order.orderId, signal);
+      order = (await loadOrder(pool, order.orderId))!;
+      if (done(order)) break;
+      let timer: NodeJS.Timeout | undefined;
+      const woken = await Promise.race([changed.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadline - Date.now())))]);
+      clearTimeout(timer);
+      if (!woken) break; // nothing changed since the last read: it is current
+    }
     return order;
   }
 
@@ -134,21 +162,10 @@ export function ordersRouter({ pool, changes, clock = () => new Date() }: { pool
     const query = parseBody(getOrderQuery, req.query, 'query');
     let order = await existingOrder(String(req.params.orderId));
     if (query.until) {
-      // Woken by committed changes (LISTEN/NOTIFY), never by polling. The waiter is registered
-      // before each read, so a change between the read and the wait is not missed.
       const wanted = query.until;
-      const deadline = Date.now() + query.timeoutMs;
       const abort = new AbortController();
       req.on('close', () => abort.abort());
-      while (!wanted.includes(order.status) && Date.now() < deadline && !abort.signal.aborted) {
-        const changed = changes.next(order.orderId, abort.signal);
-        order = (await loadOrder(pool, order.orderId))!;
-        if (wanted.includes(order.status)) break;
-        let timer: NodeJS.Timeout | undefined;
-        const woken = await Promise.race([changed.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadline - Date.now())))]);
-        clearTimeout(timer);
-        if (!woken) break; // nothing changed since the last read: it is current
-      }
+      order = await awaitOrder(order, (o) => wanted.includes(o.status), query.timeoutMs, abort.signal);
       if (!wanted.includes(order.status)) res.set('X-Wait-Timed-Out', 'true');
     }
     res.json(orderView(order));
@@ -194,18 +211,32 @@ export function ordersRouter({ pool, changes, clock = () => new Date() }: { pool
     const order = await withTransaction(pool, async (tx) => {
       await lockOrder(tx, orderId);
       const current = (await loadOrder(tx, orderId))!;
-      let cancelled;
+      let decided;
       try {
-        cancelled = cancelOrder(current, { reason, now: clock().toISOString() });
+        decided = cancelOrder(current, { reason, now: clock().toISOString() });
       } catch (error) {
         ruleToHttp(error);
       }
-      await appendToOutbox(tx, 'orders', [cancelled]);
-      const next = evolve(current, cancelled)!;
+      if (decided.length === 0) return current; // asked already; shipping's answer is on its way
+      await appendToOutbox(tx, 'orders', decided);
+      const next = decided.reduce<Order | null>((order, event) => evolve(order, event), current)!;
       await saveOrder(tx, next);
       return next;
     });
-    res.status(202).json(orderView(order));
+    // A confirmed order: only shipping knows whether its parcel has left. Wait for the answer (a
+    // round trip through Kafka, usually well under a second): CANCELLED, or 409 when the dispatch
+    // came first. Without an answer in time: 202 with the order still CONFIRMED and
+    // `cancellationRequestedAt`; the outcome follows (GET with ?until=CANCELLED,SHIPPED).
+    let answered = order;
+    if (order.status === 'CONFIRMED' && order.cancellation) {
+      const abort = new AbortController();
+      res.on('close', () => abort.abort()); // the client left (or the answer went out)
+      answered = await awaitOrder(order, (o) => o.status !== 'CONFIRMED', cancelWaitMs, abort.signal);
+    }
+    if (answered.status === 'SHIPPED' || answered.status === 'DELIVERED') {
+      throw new HttpError(409, 'not_cancellable', `the parcel of order ${orderId} left before the cancellation reached shipping`);
+    }
+    res.status(202).json(orderView(answered));
   });
 
   return router;

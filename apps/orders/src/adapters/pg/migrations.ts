@@ -56,6 +56,13 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    id: '002_orders_cancellation',
+    sql: `
+      -- A confirmed order's cancellation request, and shipping's answer (domain/order.ts).
+      ALTER TABLE orders ADD COLUMN cancellation jsonb, ADD COLUMN shipment_cancelled boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];
 
 /** The tables that are projections of the log: a replay into empty ones must give them back. */

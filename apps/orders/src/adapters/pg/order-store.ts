@@ -20,6 +20,8 @@ interface OrderRow {
   rejection_reason: Order['rejectionReason'];
   payment: Order['payment'];
   stock: Order['stock'];
+  cancellation: Order['cancellation'];
+  shipment_cancelled: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -35,6 +37,8 @@ const toOrder = (row: OrderRow): Order => ({
   rejectionReason: row.rejection_reason,
   payment: row.payment,
   stock: row.stock,
+  cancellation: row.cancellation,
+  shipmentCancelled: row.shipment_cancelled,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -46,9 +50,9 @@ export async function loadOrder(db: Queryable, orderId: string, forUpdate = fals
 
 export async function saveOrder(tx: PoolClient, order: Order): Promise<void> {
   await tx.query(
-    `INSERT INTO orders (order_id, customer_id, email, items, total_cents, shipping_address, status, rejection_reason, payment, stock, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-     ON CONFLICT (order_id) DO UPDATE SET status = $7, rejection_reason = $8, payment = $9, stock = $10, updated_at = $12`,
+    `INSERT INTO orders (order_id, customer_id, email, items, total_cents, shipping_address, status, rejection_reason, payment, stock, created_at, updated_at, cancellation, shipment_cancelled)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (order_id) DO UPDATE SET status = $7, rejection_reason = $8, payment = $9, stock = $10, updated_at = $12, cancellation = $13, shipment_cancelled = $14`,
     [
       order.orderId,
       order.customerId,
@@ -62,6 +66,8 @@ export async function saveOrder(tx: PoolClient, order: Order): Promise<void> {
       JSON.stringify(order.stock),
       order.createdAt,
       order.updatedAt,
+      order.cancellation && JSON.stringify(order.cancellation),
+      order.shipmentCancelled,
     ],
   );
   await tx.query('SELECT pg_notify($1, $2)', [ORDER_CHANGED_CHANNEL, order.orderId]);
