@@ -91,6 +91,54 @@ describe('the order flow', () => {
     );
   });
 
+  it('cancel racing dispatch: each order ends one way in every service, cancelled and refunded or shipped and charged', async () => {
+    const sku = unique('RACE');
+    const customer = unique('racer');
+    const n = 12;
+    await api.product(sku, 700, n);
+    await api.deposit(customer, 100_000);
+    const orders = await Promise.all(Array.from({ length: n }, () => api.place(customer, [{ sku, quantity: 1 }])));
+    for (const order of orders) {
+      expect((await api.until(order.orderId, 'CONFIRMED,REJECTED')).status).toBe('CONFIRMED');
+      await api.shipment(order.orderId, 'SCHEDULED');
+    }
+
+    // The customer cancels while the warehouse dispatches. The cancel reaches shipping through Kafka,
+    // the dispatch directly: the warehouse starts 0, 150, 300, ... ms after the customer, so that the
+    // early orders go to the dispatch, the late ones to the cancel, and those between are a real race.
+    const outcomes = await Promise.all(
+      orders.map(async (order, i) => {
+        const [cancel, dispatch] = await Promise.all([
+          call<Order & { error?: string }>(shop.url.orders, 'POST', `/orders/${order.orderId}/cancel`, {}),
+          new Promise((resolve) => setTimeout(resolve, i * 150)).then(() => call(shop.url.shipping, 'POST', `/shipments/${order.orderId}/dispatch`)),
+        ]);
+        return { order, cancel, dispatch };
+      }),
+    );
+
+    let shipped = 0;
+    for (const { order, cancel, dispatch } of outcomes) {
+      const cancelled = cancel.status === 202;
+      if (cancelled) {
+        expect([cancel.body.status, dispatch.status]).toEqual(['CANCELLED', 409]);
+      } else {
+        expect([cancel.status, cancel.body.error, dispatch.status]).toEqual([409, 'not_cancellable', 202]);
+        shipped++;
+      }
+      // Every service tells the same story.
+      expect((await api.until(order.orderId, 'CANCELLED,SHIPPED')).status).toBe(cancelled ? 'CANCELLED' : 'SHIPPED');
+      await api.shipment(order.orderId, cancelled ? 'CANCELLED' : 'DISPATCHED');
+      const payment = await eventually(() => api.payment(order.orderId), (p) => p.status === (cancelled ? 'REFUNDED' : 'PROCESSED'), 'the payment settled');
+      expect(payment.amountCents).toBe(700);
+      const templates = (await api.emails(order.orderId, 2)).map((e) => e.template).sort();
+      expect(templates).toEqual(cancelled ? ['ORDER_CANCELLED', 'ORDER_CONFIRMED'] : ['ORDER_CONFIRMED', 'ORDER_SHIPPED']);
+    }
+    // Charged for exactly the parcels that left; stock back for exactly the ones that did not.
+    expect(await eventually(() => api.balance(customer), (b) => b === 100_000 - shipped * 700, 'refunds of the cancelled orders')).toBe(100_000 - shipped * 700);
+    expect(await reservationsSettled(sku)).toMatchObject({ available: n - shipped, reserved: 0 });
+    process.stdout.write(`\n[race] cancel vs dispatch on ${n} orders: ${n - shipped} cancelled, ${shipped} shipped\n`);
+  });
+
   it('a service killed mid-flow (SIGKILL): the flow completes after its restart, nothing doubled', async () => {
     const sku = unique('KILL');
     const customer = unique('patient');
