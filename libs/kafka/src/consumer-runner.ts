@@ -21,7 +21,7 @@ import { withTransaction, type Pool, type PoolClient } from '@webshop/postgres';
 import { deadLetterMessage } from './dead-letter';
 import { Header, headerString, type AnyIncomingEvent, type IncomingEvent } from './envelope';
 import { backoffMs, classify, messageOf, NonRetriableError, reasonOf } from './errors';
-import { recordInInbox } from './inbox';
+import { recordInInbox, recordRunInInbox } from './inbox';
 import { createIdempotentProducer, ensureTopics, silentLogger, type PlumbingLogger } from './kafka-client';
 
 export type EventHandler<T extends EventType> = (event: IncomingEvent<T>, tx: PoolClient) => Promise<void>;
@@ -160,12 +160,18 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     const started = Date.now();
     let outcomes: Array<{ outcome: Outcome; type: string; message: KafkaMessage }>;
     try {
+      const events = messages.map((message) => ({ message, event: readRecord(topic, partition, message) }));
       outcomes = await withTransaction(pool, async (tx) => {
+        // One inbox statement for the whole run: the ids recorded now are the ones to apply.
+        const fresh = await recordRunInInbox(tx, groupId, events.filter(({ event }) => handlers[event.type]).map(({ event }) => event));
         const results = [];
-        for (const message of messages) {
-          const event = readRecord(topic, partition, message);
+        for (const { message, event } of events) {
           const handler = handlers[event.type] as EventHandler<EventType> | undefined;
-          const outcome: Outcome = !handler ? 'ignored' : (await applyIn(tx, event, handler)) ? 'applied' : 'duplicate';
+          let outcome: Outcome = 'ignored';
+          if (handler) {
+            outcome = fresh.delete(event.eventId) ? 'applied' : 'duplicate'; // delete: an id twice in the run applies once
+            if (outcome === 'applied') await handler(event, tx);
+          }
           results.push({ outcome, type: event.type, message });
         }
         return results;

@@ -34,3 +34,30 @@ export async function recordInInbox(
   );
   return rowCount === 1;
 }
+
+/**
+ * Records a run of events in one statement; answers the ids it recorded now (those not applied
+ * before). An id twice in the run is recorded once. Call inside the transaction that applies them.
+ */
+export async function recordRunInInbox(
+  client: PoolClient,
+  consumer: string,
+  events: ReadonlyArray<{ eventId: string; type: string; topic: string; partition: number; offset: string }>,
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const { rows } = await client.query<{ event_id: string }>(
+    `INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")
+     SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[], $6::bigint[])
+     ON CONFLICT DO NOTHING
+     RETURNING event_id`,
+    [
+      consumer,
+      events.map((e) => e.eventId),
+      events.map((e) => e.type),
+      events.map((e) => e.topic),
+      events.map((e) => e.partition),
+      events.map((e) => e.offset),
+    ],
+  );
+  return new Set(rows.map((r) => r.event_id));
+}
