@@ -5,8 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventOf } from '@webshop/events';
+import { messagingMigrations, replayTopics } from '@webshop/kafka';
+import { migrate } from '@webshop/postgres';
+import { consumedTopics, emailEventHandlers } from './adapters/kafka/handlers';
+import { migrations, projectionTables } from './adapters/pg/migrations';
 import { emailService } from './service';
-import { startMailCatcher, uniqueName, waitFor, type MailCatcher, startServiceHarness, type ServiceHarness } from '@webshop/testing';
+import { createTestDatabase, startMailCatcher, uniqueName, waitFor, type MailCatcher, startServiceHarness, type ServiceHarness } from '@webshop/testing';
 
 const now = () => new Date().toISOString();
 const newCustomer = () => `${uniqueName('customer')}@example.com`;
@@ -182,5 +186,33 @@ describe('email', () => {
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: 'validation_failed', details: [expect.objectContaining({ path: 'orderId' })] });
     expect(await shop.api(`/emails?orderId=${randomUUID()}`)).toMatchObject({ status: 200, body: [] });
+  });
+
+  it('rebuilds the same contact book by replaying its topics into an empty table, and sends nothing again', async () => {
+    const orders = [randomUUID(), randomUUID(), randomUUID()];
+    await shop.publish(orders.map((orderId) => requested(orderId, newCustomer())));
+    const table = projectionTables[0];
+    const snapshot = async (db: { query: typeof shop.db.pool.query }) => (await db.query(`SELECT * FROM ${table} ORDER BY order_id`)).rows;
+    // Every order published in this suite so far (these three included) is in the table.
+    const before = await waitFor(async () => {
+      const rows = await snapshot(shop.db.pool);
+      return orders.every((id) => rows.some((r) => r.order_id === id)) && rows;
+    });
+    const fresh = await createTestDatabase('email_replay');
+    try {
+      await migrate(fresh.pool, [...messagingMigrations, ...migrations]);
+      await replayTopics({
+        kafka: shop.kafka,
+        pool: fresh.pool,
+        service: 'email',
+        topics: consumedTopics,
+        topicPrefix: shop.prefix,
+        handlers: emailEventHandlers('replay'),
+      });
+      expect(await snapshot(fresh.pool)).toEqual(before);
+      expect((await fresh.pool.query('SELECT count(*)::int AS n FROM emails')).rows[0].n).toBe(0); // a replay decides nothing
+    } finally {
+      await fresh.drop();
+    }
   });
 });
