@@ -14,7 +14,7 @@
  * the first, e.g. for a test), ORDERS_PORT .. EMAIL_PORT, SMTP_PORT, MAIL_UI_PORT, SHOP_STATE_DIR
  * (where the logs go), LOG_LEVEL, AUTO_DISPATCH_MS.
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -74,12 +74,16 @@ async function main(): Promise<void> {
   const mailUi = await serveMail(mail, Number(process.env['MAIL_UI_PORT'] ?? 8025));
 
   const running: ServiceProcess[] = [];
+  const spawned = new Set<ChildProcess>(); // ready or not
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping...');
     const codes = await Promise.all(running.map((s) => s.stop('SIGTERM')));
+    // Services still starting when the stop came: stop them too, or they would outlive this process.
+    const starting = [...spawned].filter((child) => child.exitCode === null && child.signalCode === null && !running.some((s) => s.child === child));
+    await Promise.all(starting.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
     await mail.stop();
     mailUi.close();
     say(`stopped (service exit codes: ${codes.join(', ')}); the broker keeps running, 'npm run kafka:stop' stops it`);
@@ -88,35 +92,37 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  try {
-    await Promise.all(
-      services.map(async ({ name, port }, i) => {
-        const prefix = `\x1b[${colours[i]}m${name.padEnd(8)}\x1b[0m|`;
-        const service = await startServiceProcess({
-          name,
-          port: Number(process.env[`${name.toUpperCase()}_PORT`] ?? port),
-          logFile: path.join(state, 'logs', `${name}.log`),
-          onLine: (line) => process.stdout.write(`${prefix} ${line}\n`),
-          env: {
-            KAFKA_BROKERS: brokers,
-            DATABASE_URL: databaseUrlFor(pgServer, databasePrefix + name),
-            TOPIC_PREFIX: process.env['TOPIC_PREFIX'] ?? '',
-            SMTP_URL: mail.url,
-            LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
-            ...(name === 'shipping' && process.env['AUTO_DISPATCH_MS'] ? { AUTO_DISPATCH_MS: process.env['AUTO_DISPATCH_MS'] } : {}),
-          },
-        });
-        running.push(service);
-        service.exited.then((code) => {
-          if (!stopping) {
-            say(`${name} exited unexpectedly (${code}); see ${path.join(state, 'logs', `${name}.log`)}`);
-            void stopAll(1);
-          }
-        });
-      }),
-    );
-  } catch (error) {
-    say(error instanceof Error ? error.message : String(error));
+  // allSettled: every service that could not start is reported, not only the first.
+  const starts = await Promise.allSettled(
+    services.map(async ({ name, port }, i) => {
+      const prefix = `\x1b[${colours[i]}m${name.padEnd(8)}\x1b[0m|`;
+      const service = await startServiceProcess({
+        name,
+        port: Number(process.env[`${name.toUpperCase()}_PORT`] ?? port),
+        logFile: path.join(state, 'logs', `${name}.log`),
+        onLine: (line) => process.stdout.write(`${prefix} ${line}\n`),
+        onSpawn: (child) => spawned.add(child),
+        env: {
+          KAFKA_BROKERS: brokers,
+          DATABASE_URL: databaseUrlFor(pgServer, databasePrefix + name),
+          TOPIC_PREFIX: process.env['TOPIC_PREFIX'] ?? '',
+          SMTP_URL: mail.url,
+          LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+          ...(name === 'shipping' && process.env['AUTO_DISPATCH_MS'] ? { AUTO_DISPATCH_MS: process.env['AUTO_DISPATCH_MS'] } : {}),
+        },
+      });
+      running.push(service);
+      service.exited.then((code) => {
+        if (!stopping) {
+          say(`${name} exited unexpectedly (${code}); see ${path.join(state, 'logs', `${name}.log`)}`);
+          void stopAll(1);
+        }
+      });
+    }),
+  );
+  const failed = starts.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed.length > 0) {
+    for (const { reason } of failed) say(reason instanceof Error ? reason.message : String(reason));
     await stopAll(1);
     return;
   }

@@ -8,6 +8,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -144,4 +145,23 @@ describe('npm start (the local shop without Docker)', () => {
     await second.ctrlC();
     expect(plain(second.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0\)/);
   }, 300_000);
+
+  it('gives up cleanly when a service cannot start: says which, stops the others, leaves no process behind', async () => {
+    // Shipping's port is taken: it exits during start-up while the others are still coming up.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(Number(env['SHIPPING_PORT']), '127.0.0.1', resolve));
+    try {
+      const shop = npmStart(env);
+      shops.push(shop);
+      await waitFor(() => shop.child.exitCode !== null || shop.child.signalCode !== null, { timeoutMs: 120_000, description: 'npm start to give up' });
+      expect(shop.child.exitCode).toBe(1);
+      await waitFor(() => !groupAlive(shop.child.pid!), { timeoutMs: 30_000, description: 'no process of npm start left' });
+      const output = plain(shop.output());
+      expect(output).toMatch(/shipping exited with 1 during start-up/);
+      expect(output).toMatch(/stopped \(service exit codes: /);
+      expect(output).not.toMatch(/the shop is ready/);
+    } finally {
+      squatter.close();
+    }
+  }, 180_000);
 });

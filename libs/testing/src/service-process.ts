@@ -27,10 +27,12 @@ export interface ServiceProcessOptions {
   logFile: string;
   /** Each line of the service's output, e.g. to print it prefixed. */
   onLine?: (line: string) => void;
+  /** The process, as soon as it is spawned (before it is ready), e.g. to stop it if the caller must give up. */
+  onSpawn?: (child: ChildProcess) => void;
   readyTimeoutMs?: number;
 }
 
-export async function startServiceProcess({ name, port, env, logFile, onLine, readyTimeoutMs = 60_000 }: ServiceProcessOptions): Promise<ServiceProcess> {
+export async function startServiceProcess({ name, port, env, logFile, onLine, onSpawn, readyTimeoutMs = 60_000 }: ServiceProcessOptions): Promise<ServiceProcess> {
   const log = createWriteStream(logFile, { flags: 'a' });
   // tsx as a loader inside the service's own node process (not the tsx CLI, which runs the script in
   // a child of its own): a signal sent to `child` reaches the service itself, SIGKILL included.
@@ -39,6 +41,7 @@ export async function startServiceProcess({ name, port, env, logFile, onLine, re
     env: { ...process.env, ...env, PORT: String(port), TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  onSpawn?.(child);
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.pipe(log, { end: false });
     if (onLine) readline.createInterface({ input: stream }).on('line', onLine);
