@@ -10,6 +10,9 @@
  *      what was not committed and the inbox absorbs it.
  * For speed, runs of up to `runSize` records of one partition share one transaction; when anything
  * in a run fails, the run is rolled back whole and its records are applied one by one instead.
+ * Up to `partitionsConcurrently` partitions are applied at once, each in its own order. A run waits
+ * at most `runLockTimeoutMs` for a row lock another partition holds (two runs locking the same rows
+ * in opposite orders would otherwise deadlock); then it is applied one by one, one lock at a time.
  * Failures: retriable ones (database or broker hiccup) are retried with back-off on the same record,
  * never skipping it; non-retriable ones (undecodable, invalid, a business rule the handler refuses)
  * send the record to `<topic>.dlq.<service>` with the reason, and the consumer moves on. Errors of
@@ -52,6 +55,9 @@ export interface ConsumerRunnerOptions {
   fromBeginning?: boolean;
   /** Records applied together in one transaction when none of them fails. */
   runSize?: number;
+  /** Partitions applied at the same time (kafkajs' partitionsConsumedConcurrently). */
+  partitionsConcurrently?: number;
+  runLockTimeoutMs?: number;
   commitEvery?: number;
   maxUnknownAttempts?: number;
   onOutcome?: (outcome: Outcome, info: OutcomeInfo) => void;
@@ -113,6 +119,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     numPartitions = 3,
     fromBeginning = true,
     runSize = 100,
+    partitionsConcurrently = 3,
+    runLockTimeoutMs = 100,
     commitEvery = 200,
     maxUnknownAttempts = 3,
     onOutcome,
@@ -122,17 +130,17 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
   let dlqProducer: Producer | undefined;
   let stopping = false;
   let running = false;
-  let wakeBackoff: (() => void) | undefined;
+  const backoffs = new Set<() => void>(); // one per partition in a back-off pause; stop wakes them
 
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
-        wakeBackoff = undefined;
+        backoffs.delete(done);
         resolve();
       }
-      wakeBackoff = done;
+      backoffs.add(done);
     });
 
   /** Applies one record in its own transaction; returns what happened. Throws what went wrong. */
@@ -162,6 +170,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     try {
       const events = messages.map((message) => ({ message, event: readRecord(topic, partition, message) }));
       outcomes = await withTransaction(pool, async (tx) => {
+        if (partitionsConcurrently > 1) await tx.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(runLockTimeoutMs))}`);
         // One inbox statement for the whole run: the ids recorded now are the ones to apply.
         const fresh = await recordRunInInbox(tx, groupId, events.filter(({ event }) => handlers[event.type]).map(({ event }) => event));
         const results = [];
@@ -274,6 +283,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       await c.connect();
       await c.subscribe({ topics: topicNames, fromBeginning });
       await c.run({
+        partitionsConsumedConcurrently: partitionsConcurrently,
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
@@ -307,7 +317,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     },
     async stop() {
       stopping = true;
-      wakeBackoff?.();
+      for (const wake of [...backoffs]) wake();
       // kafkajs waits for the batch in hand (which stops after the record in hand) before it leaves.
       await consumer?.disconnect();
       await dlqProducer?.disconnect();
