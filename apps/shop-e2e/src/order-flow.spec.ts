@@ -27,7 +27,7 @@ describe('the order flow', () => {
 
   const reservationsSettled = (sku: string) => eventually(() => api.stockOf(sku), (s) => s.reserved === 0, `reservations of ${sku} committed or released`);
 
-  // The scenarios QA runs with `npm run e2e`: happy path, declined, out of stock, cancelled,
+  // The scenarios QA runs with `npm run e2e`: happy path, declined, out of stock, cancelled, cancelled too late,
   // idempotency, bad input.
   it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
     await scenario.run(api);

@@ -106,6 +106,27 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'cancelled too late: once dispatched, 409 not_cancellable; still charged, stock gone, shipment on its way',
+    async run(shop) {
+      const sku = unique('LAMP');
+      const customer = unique('late');
+      await shop.product(sku, 2_000, 3);
+      await shop.deposit(customer, 5_000);
+      const order = await shop.place(customer, [{ sku, quantity: 1 }]);
+      assert.equal((await shop.until(order.orderId, 'CONFIRMED,REJECTED')).status, 'CONFIRMED');
+      await shop.shipment(order.orderId, 'SCHEDULED');
+      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/dispatch`)).status, 202);
+      assert.equal((await shop.until(order.orderId, 'SHIPPED')).status, 'SHIPPED');
+      const cancel = await call(shop.urls.orders, 'POST', `/orders/${order.orderId}/cancel`, {});
+      assert.deepEqual([cancel.status, cancel.body.error], [409, 'not_cancellable']);
+      assert.equal((await call(shop.urls.orders, 'GET', `/orders/${order.orderId}`)).body.status, 'SHIPPED');
+      await shop.shipment(order.orderId, 'DISPATCHED');
+      assert.equal(await shop.balance(customer), 3_000);
+      assert.equal((await shop.payment(order.orderId)).status, 'PROCESSED');
+      assert.equal((await shop.stockOf(sku)).available, 2);
+    },
+  },
+  {
     name: 'idempotency: the same key and body answer the first order; the same key with another body is 409',
     async run(shop) {
       const sku = unique('IDEM');
