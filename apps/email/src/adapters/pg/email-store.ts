@@ -132,7 +132,15 @@ export async function insertEmail(tx: PoolClient, email: Email, cause: EmailCaus
  */
 export async function lockNextDueEmail(tx: PoolClient, now: string): Promise<{ email: Email; cause: EmailCause } | null> {
   const { rows } = await tx.query<EmailRow>(
-    `SELECT * FROM emails WHERE status = 'PENDING' AND next_attempt_at <= $1
+    `SELECT * FROM emails e
+     WHERE status = 'PENDING' AND next_attempt_at <= $1
+       -- One order's emails go out in the order they were planned: none while an earlier one of the
+       -- same order is still PENDING (in another worker's hands, or pushed back after a failure).
+       AND NOT EXISTS (
+         SELECT 1 FROM emails earlier
+         WHERE earlier.order_id = e.order_id AND earlier.status = 'PENDING'
+           AND earlier.planned_seq < e.planned_seq
+       )
      ORDER BY created_at, email_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
     [now],
   );

@@ -56,6 +56,15 @@ export const migrations: Migration[] = [
       CREATE INDEX deferred_triggers_by_order ON deferred_triggers (order_id, deferred_at);
     `,
   },
+  {
+    id: '002_email_pending_by_order',
+    sql: `
+      -- The order in which emails were planned (two in one millisecond included): the sender's
+      -- workers send an order's emails in that order (email-store.ts, lockNextDueEmail).
+      ALTER TABLE emails ADD COLUMN planned_seq bigserial;
+      CREATE INDEX emails_pending_by_order ON emails (order_id, planned_seq) WHERE status = 'PENDING';
+    `,
+  },
 ];
 
 /** The tables that are projections of the log: a replay into empty ones must give them back. */

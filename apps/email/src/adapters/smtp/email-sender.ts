@@ -3,8 +3,8 @@
  *
  * - Woken by LISTEN/NOTIFY when a transaction records a new email (a dedicated connection); a slow
  *   poll is only a safety net for a notification lost while that connection was down.
- * - Takes the oldest due PENDING email with FOR UPDATE SKIP LOCKED (so instances side by side never
- *   send one email twice at once), sends it with a Message-ID fixed by its id (`<emailId@webshop>`),
+ * - `concurrency` workers each take the oldest due PENDING email with FOR UPDATE SKIP LOCKED (so
+ *   workers and instances side by side never send one email twice at once), sends it with a Message-ID fixed by its id (`<emailId@webshop>`),
  *   and right after the mail server accepted it marks it SENT and appends EmailSent to the outbox,
  *   in that one transaction.
  * - A refused or failed attempt is recorded on the email (attempts, last_error) and pushes it back
@@ -13,10 +13,10 @@
  * - The limit: if the process dies (or the database fails) after the mail server accepted an email
  *   and before the SENT mark committed, that email is sent again after restart: at-least-once, with
  *   the same Message-ID, which lets mail clients and servers recognise the duplicate.
- * - stop() finishes the email in hand, then closes the listening connection.
+ * - stop() finishes the emails in hand, then closes the listening connection.
  */
 import { appendToOutbox, backoffMs } from '@webshop/kafka';
-import { createWaker, listen, withTransaction, type Listening, type Pool } from '@webshop/postgres';
+import { createWaker, listen, withTransaction, type Listening, type Pool, type Waker } from '@webshop/postgres';
 import type { Logger } from '@webshop/service-kit';
 import { evolve, recordSent } from '../../domain/email';
 import { EMAIL_PENDING_CHANNEL, lockNextDueEmail, markSent, nextDueAt, recordFailedAttempt } from '../pg/email-store';
@@ -29,6 +29,8 @@ export interface EmailSenderOptions {
   from: string;
   logger: Logger;
   clock?: () => Date;
+  /** Emails sent at the same time (each worker its own transaction and SMTP connection). */
+  concurrency?: number;
   /** The safety-net poll. */
   pollIntervalMs?: number;
   /** Back-off of the sender after a failed attempt: initial and longest. */
@@ -40,7 +42,7 @@ export interface EmailSenderOptions {
 }
 
 export interface EmailSender {
-  /** Finishes the email in hand, then stops. */
+  /** Finishes the emails in hand, then stops. */
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     from,
     logger,
     clock = () => new Date(),
+    concurrency = 4,
     pollIntervalMs = 5_000,
     retryInitialMs = 250,
     retryMaxMs = 15_000,
@@ -68,9 +71,8 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
   } = options;
   let listener: Listening | undefined;
 
-  const waker = createWaker();
-  const notify = () => waker.notify();
-  const wait = (ms: number, wakeOnNotify: boolean) => waker.wait(ms, wakeOnNotify);
+  const wakers = Array.from({ length: concurrency }, () => createWaker()); // one per worker
+  const notify = () => wakers.forEach((waker) => waker.notify());
 
   async function startListening(): Promise<void> {
     listener =
@@ -125,7 +127,8 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
   }
 
   await startListening();
-  const running = (async () => {
+  const worker = async (waker: Waker) => {
+    const wait = (ms: number, wakeOnNotify: boolean) => waker.wait(ms, wakeOnNotify);
     let failures = 0;
     while (!waker.stopped) {
       try {
@@ -146,11 +149,12 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
         await wait(delayMs, false);
       }
     }
-  })();
+  };
+  const running = Promise.all(wakers.map(worker));
 
   return {
     async stop() {
-      waker.stop();
+      wakers.forEach((waker) => waker.stop());
       await running;
       const listening = listener;
       listener = undefined;
