@@ -57,6 +57,7 @@ export interface ConsumerRunnerOptions {
   runSize?: number;
   /** Partitions applied at the same time (kafkajs' partitionsConsumedConcurrently). */
   partitionsConcurrently?: number;
+  /** How long a run waits for a row lock before it is applied one record at a time instead. */
   runLockTimeoutMs?: number;
   commitEvery?: number;
   maxUnknownAttempts?: number;

@@ -127,8 +127,9 @@ export async function insertEmail(tx: PoolClient, email: Email, cause: EmailCaus
 }
 
 /**
- * Locks the oldest PENDING email that is due, skipping those another sender holds: instances side by
- * side each take a different email, and none is sent by two at once.
+ * Locks the oldest PENDING email that is due, skipping those another sender holds (workers and
+ * instances side by side each take a different email, and none is sent by two at once) and those
+ * with an earlier email of their order still PENDING.
  */
 export async function lockNextDueEmail(tx: PoolClient, now: string): Promise<{ email: Email; cause: EmailCause } | null> {
   const { rows } = await tx.query<EmailRow>(

@@ -4,9 +4,10 @@
  * - Woken by LISTEN/NOTIFY when a transaction records a new email (a dedicated connection); a slow
  *   poll is only a safety net for a notification lost while that connection was down.
  * - `concurrency` workers each take the oldest due PENDING email with FOR UPDATE SKIP LOCKED (so
- *   workers and instances side by side never send one email twice at once), sends it with a Message-ID fixed by its id (`<emailId@webshop>`),
- *   and right after the mail server accepted it marks it SENT and appends EmailSent to the outbox,
- *   in that one transaction.
+ *   workers and instances side by side never send one email twice at once; an order's emails go in
+ *   the order they were planned, see lockNextDueEmail), send it with a Message-ID fixed by its id
+ *   (`<emailId@webshop>`), and right after the mail server accepted it mark it SENT and append
+ *   EmailSent to the outbox, in that one transaction.
  * - A refused or failed attempt is recorded on the email (attempts, last_error) and pushes it back
  *   (next_attempt_at), so one email the server keeps refusing does not hold up the rest; the sender
  *   itself backs off, since the mail server is most likely down. What is SENT is never sent again.
