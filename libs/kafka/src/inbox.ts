@@ -21,18 +21,11 @@ export const inboxMigration: Migration = {
   `,
 };
 
+type InboxEntry = { eventId: string; type: string; topic: string; partition: number; offset: string };
+
 /** Records the event as applied by `consumer`; false when it already was. Call inside the transaction. */
-export async function recordInInbox(
-  client: PoolClient,
-  consumer: string,
-  event: { eventId: string; type: string; topic: string; partition: number; offset: string },
-): Promise<boolean> {
-  const { rowCount } = await client.query(
-    `INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-    [consumer, event.eventId, event.type, event.topic, event.partition, event.offset],
-  );
-  return rowCount === 1;
+export async function recordInInbox(client: PoolClient, consumer: string, event: InboxEntry): Promise<boolean> {
+  return (await recordRunInInbox(client, consumer, [event])).has(event.eventId);
 }
 
 /**
@@ -42,7 +35,7 @@ export async function recordInInbox(
 export async function recordRunInInbox(
   client: PoolClient,
   consumer: string,
-  events: ReadonlyArray<{ eventId: string; type: string; topic: string; partition: number; offset: string }>,
+  events: readonly InboxEntry[],
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const { rows } = await client.query<{ event_id: string }>(
