@@ -64,6 +64,22 @@ describe('the consumer runner', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('applies an event whose id another producer wrote in upper case once, and knows it again in lower case', async () => {
+    const prefix = uniquePrefix('upper');
+    const outcomes: Outcome[] = [];
+    await startRunner(prefix, recordingHandlers, outcomes);
+    const eventId = randomUUID();
+    const sku = `sku-${eventId}`;
+    // Two in one send (one run) and the same again later (a run of its own).
+    await produce(kafka, `${prefix}products`, [productRecord(sku, 1, eventId.toUpperCase()), productRecord(sku, 1, eventId)]);
+    await waitFor(() => outcomes.length === 2, { description: 'both deliveries handled' });
+    await produce(kafka, `${prefix}products`, [productRecord(sku, 1, eventId.toUpperCase())]);
+    await waitFor(() => outcomes.length === 3, { description: 'the late redelivery handled' });
+
+    expect(outcomes).toEqual(['applied', 'duplicate', 'duplicate']);
+    expect((await appliedRows(db.pool)).filter((r) => r.event_id === eventId)).toHaveLength(1);
+  });
+
   it('sends random bytes, a wrong magic byte and an unknown schema to the dead-letter topic and goes on', async () => {
     const prefix = uniquePrefix('poison');
     const outcomes: Outcome[] = [];

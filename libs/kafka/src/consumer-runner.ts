@@ -93,7 +93,9 @@ export function readRecord(topic: string, partition: number, message: KafkaMessa
   return {
     type: decoded.type,
     data: decoded.data,
-    eventId,
+    // The canonical (lower-case) form, as Postgres gives uuids back: the inbox compares ids it wrote
+    // with ids it was handed, and an upper-case id from another producer must not look new (or old).
+    eventId: eventId.toLowerCase(),
     correlationId: headerString(headers, Header.correlationId) ?? key ?? '',
     causationId: headerString(headers, Header.causationId),
     occurredAt: headerString(headers, Header.occurredAt) ?? new Date(Number(message.timestamp)).toISOString(),
