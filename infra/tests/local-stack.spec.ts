@@ -59,13 +59,18 @@ function npmStart(env: NodeJS.ProcessEnv): RunningShop {
 const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
 async function untilReady(shop: RunningShop): Promise<string> {
-  await waitFor(() => /the shop is ready/.test(shop.output()) || shop.child.exitCode !== null, {
-    timeoutMs: 120_000,
-    description: `npm start to print "the shop is ready"; so far:\n${plain(shop.output()).slice(-3000)}`,
-  });
-  if (shop.child.exitCode !== null) throw new Error(`npm start exited with ${shop.child.exitCode}:\n${plain(shop.output())}`);
-  // The example curl is printed after the ready line: wait for the last line of the banner.
-  await waitFor(() => /Ctrl-C stops it/.test(shop.output()), { description: 'the end of the banner' });
+  try {
+    await waitFor(() => /the shop is ready/.test(shop.output()) || shop.child.exitCode !== null, {
+      timeoutMs: 120_000,
+      description: 'npm start to print "the shop is ready"',
+    });
+    if (shop.child.exitCode !== null) throw new Error(`npm start exited with ${shop.child.exitCode}`);
+    // The example curl is printed after the ready line: wait for the last line of the banner.
+    await waitFor(() => /Ctrl-C stops it/.test(shop.output()), { description: 'the end of the banner' });
+  } catch (error) {
+    // What npm start printed up to the failure, not up to the call.
+    throw new Error(`${(error as Error).message}; its output:\n${plain(shop.output()).slice(-3000)}`);
+  }
   return plain(shop.output());
 }
 
