@@ -19,9 +19,8 @@ export const emailService: ServiceDefinition<Config> = {
   consumes: { topics: consumedTopics, handlers: () => emailEventHandlers('live') },
   async start({ pool, logger, config }) {
     const { SMTP_URL, MAIL_FROM } = config;
-    const concurrency = 4;
-    const mailer = createMailer(SMTP_URL, { maxConnections: concurrency });
-    const sender = await startEmailSender({ pool, mailer, from: MAIL_FROM, logger, concurrency });
+    const mailer = createMailer(SMTP_URL);
+    const sender = await startEmailSender({ pool, mailer, from: MAIL_FROM, logger });
     return {
       router: emailRouter({ pool }),
       async stop() {

@@ -21,7 +21,7 @@ import { createWaker, listen, withTransaction, type Listening, type Pool, type W
 import type { Logger } from '@webshop/service-kit';
 import { evolve, recordSent } from '../../domain/email';
 import { EMAIL_PENDING_CHANNEL, lockNextDueEmail, markSent, nextDueAt, recordFailedAttempt } from '../pg/email-store';
-import type { Mailer } from './mailer';
+import { SMTP_CONNECTIONS, type Mailer } from './mailer';
 
 export interface EmailSenderOptions {
   pool: Pool;
@@ -63,7 +63,7 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     from,
     logger,
     clock = () => new Date(),
-    concurrency = 4,
+    concurrency = SMTP_CONNECTIONS, // a worker never waits for a connection
     pollIntervalMs = 5_000,
     retryInitialMs = 250,
     retryMaxMs = 15_000,

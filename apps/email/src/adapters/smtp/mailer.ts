@@ -23,11 +23,14 @@ export interface Mailer {
   close(): void;
 }
 
-export function createMailer(smtpUrl: string, { maxConnections = 4 }: { maxConnections?: number } = {}): Mailer {
+/** Connections the mailer keeps open: one per worker of the email sender (email-sender.ts). */
+export const SMTP_CONNECTIONS = 4;
+
+export function createMailer(smtpUrl: string): Mailer {
   const options: SMTPTransport.Options & { pool: true; maxConnections: number } = {
     url: smtpUrl,
     pool: true,
-    maxConnections,
+    maxConnections: SMTP_CONNECTIONS,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
