@@ -1,0 +1,65 @@
+/**
+ * A Postgres server of a test's own, for tests that stop and start the database: a private cluster
+ * made with the machine's own PostgreSQL binaries (initdb, pg_ctl; `pg_config --bindir` says where)
+ * on a free port, its state in a temporary folder. The shared server of the other suites is never
+ * touched. initdb refuses to run as root, so as root the cluster belongs to the `postgres` user.
+ *
+ * `stop('immediate')` is a crash as far as clients can tell (every connection cut, no checkpoint,
+ * crash recovery at the next start), which is what `pg_ctl stop -m immediate` does to a real server.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './free-port';
+
+const run = promisify(execFile);
+
+export interface DedicatedPostgres {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres`: a server URL, as DATABASE_URL takes it. */
+  url: string;
+  port: number;
+  /** Starts (or restarts, keeping its data) the server; resolves once it accepts connections. */
+  start(): Promise<void>;
+  /** `fast`: a clean shutdown; `immediate`: a crash, as far as clients can tell. */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** Stops it and removes its data. */
+  destroy(): Promise<void>;
+}
+
+function binDir(): string {
+  return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+}
+
+/** Who runs the server: the current user, or `postgres` when we are root. */
+function owner(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+export async function createDedicatedPostgres(): Promise<DedicatedPostgres> {
+  const bin = binDir();
+  const runAs = owner();
+  const state = mkdtempSync(path.join(os.tmpdir(), 'webshop-pg-'));
+  if (runAs) chownSync(state, runAs.uid, runAs.gid);
+  const data = path.join(state, 'data');
+  const port = await freePort();
+  const pg = (tool: string, args: string[]) =>
+    run(path.join(bin, tool), args, { ...(runAs ?? {}), cwd: state, env: { ...process.env, LC_ALL: 'C' }, timeout: 120_000 });
+  await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+  // fsync off: a test cluster never outlives its machine; a stop -m immediate is still a real crash
+  // for the server (crash recovery from the WAL at the next start).
+  const options = `-p ${port} -k ${state} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    start: async () => void (await pg('pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', path.join(state, 'server.log'), '-o', options])),
+    stop: async (mode = 'fast') => void (await pg('pg_ctl', ['stop', '-w', '-t', '60', '-D', data, '-m', mode])),
+    async destroy() {
+      await pg('pg_ctl', ['stop', '-w', '-t', '60', '-D', data, '-m', 'immediate']).catch(() => undefined);
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
