@@ -21,14 +21,30 @@ export interface Shop {
   /** Kills the service (SIGKILL by default: no goodbye, nothing flushed) and starts it again. */
   restart(name: ServiceName, options?: { graceful?: boolean }): Promise<void>;
   kill(name: ServiceName, signal?: NodeJS.Signals): Promise<number | null>;
-  start(name: ServiceName): Promise<void>;
+  /** Starts the service again; `waitUntilReady: false` answers as soon as it is spawned. */
+  start(name: ServiceName, options?: { waitUntilReady?: boolean }): Promise<void>;
+  /** The running process of a service. */
+  process(name: ServiceName): ServiceProcess;
+  /** Exits nobody asked for: `<service> exited with <code or signal>`. */
+  unexpectedExits: string[];
   stop(): Promise<void>;
 }
 
-export async function startShop(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<Shop> {
+export interface ShopOptions {
+  /** Extra environment per service. */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** The broker (default: the suite's shared one). */
+  brokers?: string[];
+  /** The Postgres server, as a URL of its `postgres` database (default: the suite's shared one). */
+  databaseServer?: string;
+  /** false: resolve once the processes are spawned, without waiting for them to be ready. */
+  waitUntilReady?: boolean;
+}
+
+export async function startShop({ env: extraEnv = {}, brokers = testBrokers(), databaseServer, waitUntilReady = true }: ShopOptions = {}): Promise<Shop> {
   const id = uniqueName('shop');
   const prefix = `${id.replace(/_/g, '-')}.`;
-  const server = process.env['DATABASE_URL']!;
+  const server = databaseServer ?? process.env['DATABASE_URL']!;
   const logDir = path.join(os.tmpdir(), 'webshop-e2e', id);
   mkdirSync(logDir, { recursive: true });
   const mail = await startMailCatcher();
@@ -36,29 +52,38 @@ export async function startShop(extraEnv: Partial<Record<ServiceName, Record<str
   const databaseUrl = Object.fromEntries(serviceNames.map((s) => [s, databaseUrlFor(server, `${id}_${s}`.slice(0, 63))])) as Record<ServiceName, string>;
   const url = Object.fromEntries(serviceNames.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as Record<ServiceName, string>;
   const running = new Map<ServiceName, ServiceProcess>();
+  const unexpectedExits: string[] = [];
+  const killing = new Set<ServiceProcess>();
 
-  async function start(name: ServiceName): Promise<void> {
-    running.set(
+  async function start(name: ServiceName, options: { waitUntilReady?: boolean } = {}): Promise<void> {
+    const service = await startServiceProcess({
       name,
-      await startServiceProcess({
-        name,
-        port: ports[name],
-        logFile: path.join(logDir, `${name}.log`),
-        env: {
-          KAFKA_BROKERS: testBrokers().join(','),
-          DATABASE_URL: databaseUrl[name],
-          TOPIC_PREFIX: prefix,
-          LOG_LEVEL: 'info',
-          SMTP_URL: mail.url,
-          ...extraEnv[name],
-        },
-      }),
-    );
+      port: ports[name],
+      logFile: path.join(logDir, `${name}.log`),
+      waitUntilReady: options.waitUntilReady ?? waitUntilReady,
+      env: {
+        KAFKA_BROKERS: brokers.join(','),
+        DATABASE_URL: databaseUrl[name],
+        TOPIC_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+        SMTP_URL: mail.url,
+        ...extraEnv[name],
+      },
+    });
+    running.set(name, service);
+    service.exited.then((code) => {
+      if (!killing.has(service)) unexpectedExits.push(`${name} exited with ${code ?? service.child.signalCode}`);
+    });
   }
-  const kill = async (name: ServiceName, signal: NodeJS.Signals = 'SIGKILL') => (await running.get(name)?.stop(signal)) ?? null;
+  const kill = async (name: ServiceName, signal: NodeJS.Signals = 'SIGKILL') => {
+    const service = running.get(name);
+    if (!service) return null;
+    killing.add(service);
+    return service.stop(signal);
+  };
 
   // Every start runs to its end before a failure is reported, so none is left running behind it.
-  const started = await Promise.allSettled(serviceNames.map(start));
+  const started = await Promise.allSettled(serviceNames.map((name) => start(name)));
   const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     await Promise.all(serviceNames.map((s) => kill(s)));
@@ -74,6 +99,8 @@ export async function startShop(extraEnv: Partial<Record<ServiceName, Record<str
     logDir,
     start,
     kill,
+    process: (name) => running.get(name)!,
+    unexpectedExits,
     async restart(name, options = {}) {
       await kill(name, options.graceful ? 'SIGTERM' : 'SIGKILL');
       await start(name);

@@ -9,6 +9,8 @@
  */
 import { isRetriablePgError } from '@webshop/postgres';
 
+export { backoffMs } from '@webshop/postgres';
+
 export class NonRetriableError extends Error {
   readonly retriable = false;
   constructor(
@@ -45,10 +47,4 @@ export function reasonOf(error: unknown): string {
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Exponential back-off with full jitter: 0..min(max, initial·2^attempt). */
-export function backoffMs(attempt: number, initialMs = 100, maxMs = 5_000): number {
-  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }

@@ -15,9 +15,16 @@ function checkedName(name: string): string {
 }
 
 /** Creates the database when it is missing. Returns true when it was created. */
-export async function ensureDatabase(serverUrl: string, name: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrlFor(serverUrl, 'postgres') });
+/** A short-lived client of the server's `postgres` database; a lost connection fails its query, never the process. */
+async function connectToServer(serverUrl: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: databaseUrlFor(serverUrl, 'postgres'), connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined);
   await client.connect();
+  return client;
+}
+
+export async function ensureDatabase(serverUrl: string, name: string): Promise<boolean> {
+  const client = await connectToServer(serverUrl);
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [checkedName(name)]);
     if (rowCount) return false;
@@ -37,8 +44,7 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<b
 }
 
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrlFor(serverUrl, 'postgres') });
-  await client.connect();
+  const client = await connectToServer(serverUrl);
   try {
     await client.query(`DROP DATABASE IF EXISTS "${checkedName(name)}" WITH (FORCE)`);
   } finally {

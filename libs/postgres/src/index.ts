@@ -1,6 +1,7 @@
-export { createPool, withTransaction, type Pool, type PoolClient } from './pool';
+export { createPool, withTransaction, type Pool, type PoolClient, type PoolOptions } from './pool';
 export { ensureDatabase, databaseUrlFor, dropDatabase } from './databases';
 export { migrate, type Migration } from './migrate';
 export { isRetriablePgError } from './errors';
 export { createWaker, type Waker } from './waker';
-export { listen, type Listening } from './listen';
+export { listen, keepListening, type Listening, type KeptListening } from './listen';
+export { backoffMs } from './backoff';

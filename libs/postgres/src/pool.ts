@@ -7,7 +7,22 @@ export type PoolClient = pg.PoolClient;
 // cents, all far below 2^53, so parse them as numbers once for everyone.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
-export function createPool(connectionString: string, options: { max?: number; applicationName?: string } = {}): Pool {
+export interface PoolOptions {
+  max?: number;
+  applicationName?: string;
+  /** Told of every connection lost (database restart, network): the work on it fails and is retried. */
+  onConnectionError?: (error: Error) => void;
+}
+
+/**
+ * A pool whose clients can never end the process. pg emits 'error' on a client whose connection
+ * dies, idle or not: checked out in the middle of a transaction, or holding a LISTEN. Node ends the
+ * process on an 'error' event nobody listens to, and the pool listens only while a client is idle,
+ * so every client gets a listener of its own for its whole life. The query in flight, if any,
+ * rejects as well; that is where the work in hand is retried.
+ */
+export function createPool(connectionString: string, options: PoolOptions = {}): Pool {
+  const { onConnectionError = () => undefined } = options;
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
@@ -15,24 +30,25 @@ export function createPool(connectionString: string, options: { max?: number; ap
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its connection (database restart) must not crash the process; the pool
-  // drops it and the next query gets a fresh one.
-  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  pool.on('error', () => undefined); // an idle client's loss: already told through its own listener
   return pool;
 }
 
 /** Runs `work` in one transaction: commits when it resolves, rolls back when it throws. */
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A rollback that fails means the connection is gone: the pool must not hand it out again.
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

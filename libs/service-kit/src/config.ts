@@ -16,6 +16,10 @@ export const commonEnv = z.object({
   /** Prepended to every topic and consumer group: several shops (or test runs) on one broker. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
+  /** How long start-up waits for Postgres and Kafka (with back-off) before it exits 1 naming the one missing. */
+  STARTUP_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(180_000),
+  /** How long a stopping service keeps serving with /readyz 503 before it closes its port (at most 2 s). */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(2_000).default(1_000),
 });
 
 /**

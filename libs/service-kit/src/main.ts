@@ -1,10 +1,13 @@
 import { createLogger } from './logger';
 import { startService, type ServiceConfig, type ServiceDefinition } from './service';
 import { onShutdown } from './shutdown';
+import { StartupAborted } from './startup';
 
 /**
  * The whole of a service's `main.ts`: read and validate the configuration (failing with a message
- * that names each bad variable), start, and stop cleanly on SIGTERM/SIGINT.
+ * that names each bad variable), start (waiting for Postgres and Kafka, see service.ts), and stop
+ * cleanly on SIGTERM/SIGINT, also while still starting. Exit codes: 0 after a clean stop, 1 when
+ * the configuration is invalid, start-up gave up (STARTUP_TIMEOUT_MS) or failed, or the stop failed.
  * `--check-config` only validates the configuration and says so (docker-compose.yml is tested so).
  */
 export function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>, readConfig: () => C): void {
@@ -15,8 +18,18 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
       return;
     }
     const logger = createLogger({ service: definition.name }, config.LOG_LEVEL);
-    const service = await startService(definition, config, logger);
-    onShutdown(logger, () => service.stop());
+    const starting = new AbortController();
+    let service: Awaited<ReturnType<typeof startService<C>>> | undefined;
+    onShutdown(logger, async () => {
+      starting.abort();
+      await service?.stop();
+    });
+    try {
+      service = await startService(definition, config, logger, { signal: starting.signal });
+    } catch (error) {
+      if (error instanceof StartupAborted) return; // stopped while starting: onShutdown exits 0
+      throw error;
+    }
   };
   main().catch((error: unknown) => {
     process.stderr.write(`${definition.name} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

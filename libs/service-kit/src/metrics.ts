@@ -64,7 +64,12 @@ export function createMetrics(service: string, sources: MetricsSources = {}): Se
     help: 'Outbox rows not yet published',
     registers: [registry],
     async collect() {
-      if (sources.outboxBacklog) this.set(await sources.outboxBacklog());
+      if (!sources.outboxBacklog) return;
+      try {
+        this.set(await sources.outboxBacklog());
+      } catch {
+        // The database is away: the gauge keeps its last value and /metrics still answers.
+      }
     },
   });
   new client.Gauge({
@@ -74,8 +79,13 @@ export function createMetrics(service: string, sources: MetricsSources = {}): Se
     registers: [registry],
     async collect() {
       if (!sources.consumerLag) return;
-      this.reset();
-      for (const { topic, partition, lag } of await sources.consumerLag()) this.set({ topic, partition: String(partition) }, lag);
+      try {
+        const lags = await sources.consumerLag();
+        this.reset();
+        for (const { topic, partition, lag } of lags) this.set({ topic, partition: String(partition) }, lag);
+      } catch {
+        // The broker is away: the gauge keeps its last values and /metrics still answers.
+      }
     },
   });
 

@@ -1,10 +1,20 @@
 /**
  * The one composition of a service's plumbing, so every `main.ts` reads the same:
- * database (created if missing, migrated), Kafka topics, outbox relay, consumer runner, HTTP app
- * with health and readiness, and an orderly stop: stop taking requests, finish the record and the
- * batch in hand, commit, disconnect, close the pool.
+ *
+ * Start: the HTTP server first (`/healthz` 200, `/readyz` 503 saying what start-up waits for, every
+ * other route 503 `not_ready`), then each dependency in turn, waited for with back-off until
+ * STARTUP_TIMEOUT_MS: the database (created if missing, migrated), Kafka (topics), the outbox relay,
+ * the consumer runner, the service's own parts. Then its routes answer.
+ *
+ * Running: a dependency that goes away makes the service wait and retry, never exit; `/readyz`
+ * answers 503 with the reason until it is back.
+ *
+ * Stop (SIGTERM): `/readyz` 503 at once; long polls and streams are told to end (`ctx.stopping`);
+ * after SHUTDOWN_DRAIN_MS (a load balancer's time to notice) the HTTP server stops taking requests; the service's parts, the consumer (after the record in
+ * hand, committing) and the relay stop; Kafka and the pool are closed. Every step is bounded, so a
+ * dependency that is away cannot hold the stop past STOP_BUDGET_MS.
  */
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { Server } from 'node:http';
 import type { Admin, Kafka } from 'kafkajs';
 import { topics as topicRegistry, type ServiceName } from '@webshop/events';
@@ -20,8 +30,10 @@ import {
 } from '@webshop/kafka';
 import { createPool, ensureDatabase, migrate, type Migration, type Pool } from '@webshop/postgres';
 import { createHttpApp, listen } from './http-app';
+import { HttpError } from './http-errors';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
+import { createStartup } from './startup';
 
 export interface ServiceConfig {
   PORT: number;
@@ -30,16 +42,23 @@ export interface ServiceConfig {
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   TOPIC_PREFIX: string;
   KAFKA_PARTITIONS: number;
+  /** How long start-up waits for Postgres and Kafka before it gives up (exit 1). */
+  STARTUP_TIMEOUT_MS?: number;
+  /** How long a stopping service still serves, answering /readyz 503, so a load balancer routes around it first. */
+  SHUTDOWN_DRAIN_MS?: number;
 }
 
 export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   name: ServiceName;
+  /** For HTTP requests and the service's own parts; the relay and the consumer have a pool of their own. */
   pool: Pool;
   kafka: Kafka;
   logger: Logger;
   /** The service's whole configuration, its own variables included. */
   config: C;
   metrics: ServiceMetrics;
+  /** Aborted when the service begins to stop: long polls answer, streams tell their clients to reconnect. */
+  stopping: AbortSignal;
 }
 
 export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
@@ -49,7 +68,8 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   consumes?: { topics: ReadonlyArray<{ name: string }>; handlers: (ctx: ServiceContext<C>) => EventHandlers };
   /**
    * The service's own parts: its HTTP routes and anything it runs beside them (timers, listeners).
-   * Started after the consumers; `stop` runs after the HTTP server closed, before the consumers stop.
+   * Started after the consumers (tried again while the database is away, so it must leave nothing
+   * behind when it throws); `stop` runs after the HTTP server closed, before the consumers stop.
    */
   start?: (ctx: ServiceContext<C>) => Promise<{ router?: Router; stop?: () => Promise<void> }>;
 }
@@ -62,69 +82,70 @@ export interface RunningService<C extends ServiceConfig = ServiceConfig> {
   stop(): Promise<void>;
 }
 
-export async function startService<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C, logger?: Logger): Promise<RunningService<C>> {
-  const log = logger ?? createLogger({ service: definition.name }, config.LOG_LEVEL);
-  const databaseName = new URL(config.DATABASE_URL).pathname.slice(1);
-  if (await ensureDatabase(config.DATABASE_URL, databaseName)) log.info('created database', { database: databaseName });
-  const pool = createPool(config.DATABASE_URL, { applicationName: definition.name });
-  const applied = await migrate(pool, [...messagingMigrations, ...definition.migrations]);
-  if (applied.length) log.info('migrated', { applied });
+export interface StartOptions {
+  /** Aborting it during start-up stops what was started and rejects with StartupAborted. */
+  signal?: AbortSignal;
+}
 
-  const kafka = createKafka({ clientId: definition.name, brokers: config.KAFKA_BROKERS, logger: log });
+/** The whole stop, all steps together, stays within this (compose and Kubernetes allow 10 s by default). */
+const STOP_BUDGET_MS = 8_000;
+/** How long the HTTP server lets requests in flight finish before it closes their connections. */
+const HTTP_GRACE_MS = 3_000;
+
+export async function startService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+  logger?: Logger,
+  options: StartOptions = {},
+): Promise<RunningService<C>> {
+  const log = logger ?? createLogger({ service: definition.name }, config.LOG_LEVEL);
+  const startup = createStartup({ logger: log, timeoutMs: config.STARTUP_TIMEOUT_MS ?? 180_000, signal: options.signal });
+  const stopping = new AbortController();
   const groupId = `${config.TOPIC_PREFIX}${definition.name}`;
   const consumedTopics = (definition.consumes?.topics ?? []).map((t) => config.TOPIC_PREFIX + t.name);
-  const admin = kafka.admin();
-  await admin.connect();
-  const metrics = createMetrics(definition.name, {
-    outboxBacklog: () => relay.backlog(),
-    consumerLag: () => consumerLag(admin, groupId, consumedTopics),
-  });
-  const ctx: ServiceContext<C> = { name: definition.name, pool, kafka, logger: log, config, metrics };
-  const written = Object.values(topicRegistry).filter((t) => t.writer === definition.name);
-  await ensureTopics(kafka, written.map((t) => config.TOPIC_PREFIX + t.name), config.KAFKA_PARTITIONS);
 
-  const relay = createOutboxRelay({
-    pool,
-    kafka,
-    service: definition.name,
-    logger: log,
-    topicPrefix: config.TOPIC_PREFIX,
-    onPublished: (events) => events.forEach((e) => metrics.eventsPublished.inc({ type: e.eventType })),
-  });
-  relay.start();
+  // Filled in as start-up gets to them; whatever exists is stopped.
+  let pool: Pool | undefined;
+  let messagingPool: Pool | undefined;
+  let kafka: Kafka | undefined;
+  let admin: Admin | undefined;
+  let relay: OutboxRelay | undefined;
   let consumer: ConsumerRunner | undefined;
-  if (definition.consumes) {
-    consumer = createConsumerRunner({
-      kafka,
-      pool,
-      service: definition.name,
-      groupId,
-      topics: definition.consumes.topics,
-      topicPrefix: config.TOPIC_PREFIX,
-      numPartitions: config.KAFKA_PARTITIONS,
-      handlers: definition.consumes.handlers(ctx),
-      logger: log,
-      onOutcome: (outcome, info) => {
-        const type = info.type ?? 'unknown';
-        metrics.eventsConsumed.inc({ type, outcome });
-        if (outcome === 'applied') metrics.handlerDuration.observe({ type }, info.ms / 1000);
-        if (outcome === 'dead-lettered') metrics.deadLetters.inc({ topic: info.topic, reason: info.reason ?? 'unknown' });
-      },
-    });
-    await consumer.start();
-  }
-  const own = (await definition.start?.(ctx)) ?? {};
+  let own: { router?: Router; stop?: () => Promise<void> } | undefined;
 
+  const metrics = createMetrics(definition.name, {
+    outboxBacklog: async () => (relay ? relay.backlog() : 0),
+    consumerLag: async () => (admin ? consumerLag(admin, groupId, consumedTopics) : []),
+  });
+  // Until start-up is done, the service's own routes answer 503 and say what it waits for.
+  const routes: RequestHandler = (req, res, next) => {
+    if (own?.router && !startup.waitingFor) return own.router(req, res, next);
+    next(new HttpError(503, 'not_ready', `${definition.name} is starting: waiting for ${startup.waitingFor ?? 'its routes'}`));
+  };
   const app = createHttpApp({
     logger: log,
     metrics,
-    routes: own.router,
+    routes,
     readiness: [
-      { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
+      {
+        name: 'lifecycle',
+        check: () => {
+          if (stopping.signal.aborted) throw new Error('stopping');
+          if (startup.waitingFor) throw new Error(`starting: waiting for ${startup.waitingFor}`);
+        },
+      },
+      {
+        name: 'postgres',
+        check: async () => {
+          if (!pool) throw new Error('not connected yet');
+          await pool.query('SELECT 1');
+        },
+      },
       {
         name: 'kafka',
         check: async () => {
-          if (consumer && !consumer.isRunning()) throw new Error('the consumer has not joined its group');
+          if (!admin) throw new Error('not connected yet');
+          if (consumer && !consumer.isRunning()) throw new Error('the consumer is not in its group');
           await admin.describeCluster();
         },
       },
@@ -135,26 +156,109 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
   log.info('listening', { port });
 
   let stopped: Promise<void> | undefined;
-  return {
-    ctx,
-    port,
-    consumer,
-    relay,
-    stop() {
-      stopped ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
-        await own.stop?.();
-        await consumer?.stop();
-        await relay.stop();
-        await admin.disconnect();
-        await pool.end();
-      })();
-      return stopped;
-    },
-  };
+  const stop = () =>
+    (stopped ??= (async () => {
+      stopping.abort();
+      const deadline = Date.now() + STOP_BUDGET_MS;
+      const drainMs = Math.min(config.SHUTDOWN_DRAIN_MS ?? 0, STOP_BUDGET_MS / 4);
+      if (drainMs > 0 && !startup.waitingFor) await new Promise((resolve) => setTimeout(resolve, drainMs));
+      const step = (what: string, work: (() => Promise<unknown>) | undefined, limitMs: number) =>
+        work ? bounded(what, work, Math.max(0, Math.min(limitMs, deadline - Date.now())), log) : undefined;
+      await step('closing the HTTP server', () => closeServer(server, HTTP_GRACE_MS), HTTP_GRACE_MS + 500);
+      await step("stopping the service's own parts", own?.stop, 3_000);
+      await step('stopping the consumer', consumer && (() => consumer!.stop()), 3_000);
+      await step('stopping the outbox relay', relay && (() => relay!.stop()), 2_000);
+      await step('disconnecting from Kafka', admin && (() => admin!.disconnect()), 1_000);
+      await step('closing the database pools', pool && (() => Promise.all([pool!.end(), messagingPool?.end()])), 1_000);
+    })());
+
+  try {
+    const databaseName = new URL(config.DATABASE_URL).pathname.slice(1);
+    if (await startup.step('postgres', () => ensureDatabase(config.DATABASE_URL, databaseName))) log.info('created database', { database: databaseName });
+    const onConnectionError = (error: Error) => log.debug('a database connection was lost', { err: error.message });
+    const db = createPool(config.DATABASE_URL, { applicationName: definition.name, onConnectionError });
+    pool = db;
+    // The relay and the consumer retry against a broker or database that is away, and may hold
+    // connections while they do: on a pool of their own, they can never starve HTTP requests (placing
+    // an order needs only Postgres). Enough for the relay (its LISTEN and a query) and three partitions.
+    const messaging = createPool(config.DATABASE_URL, { applicationName: `${definition.name}-messaging`, max: 6, onConnectionError });
+    messagingPool = messaging;
+    const applied = await startup.step('postgres', () => migrate(db, [...messagingMigrations, ...definition.migrations]));
+    if (applied.length) log.info('migrated', { applied });
+
+    const client = createKafka({ clientId: definition.name, brokers: config.KAFKA_BROKERS, logger: log });
+    kafka = client;
+    const kafkaAdmin = client.admin();
+    await startup.step('kafka', () => kafkaAdmin.connect());
+    admin = kafkaAdmin;
+    const written = Object.values(topicRegistry).filter((t) => t.writer === definition.name);
+    await startup.step('kafka', () => ensureTopics(client, written.map((t) => config.TOPIC_PREFIX + t.name), config.KAFKA_PARTITIONS));
+
+    const ctx: ServiceContext<C> = { name: definition.name, pool: db, kafka: client, logger: log, config, metrics, stopping: stopping.signal };
+    relay = createOutboxRelay({
+      pool: messaging,
+      kafka: client,
+      service: definition.name,
+      logger: log,
+      topicPrefix: config.TOPIC_PREFIX,
+      onPublished: (events) => events.forEach((e) => metrics.eventsPublished.inc({ type: e.eventType })),
+    });
+    relay.start();
+    if (definition.consumes) {
+      const runner = createConsumerRunner({
+        kafka: client,
+        pool: messaging,
+        service: definition.name,
+        groupId,
+        topics: definition.consumes.topics,
+        topicPrefix: config.TOPIC_PREFIX,
+        numPartitions: config.KAFKA_PARTITIONS,
+        handlers: definition.consumes.handlers(ctx),
+        logger: log,
+        onOutcome: (outcome, info) => {
+          const type = info.type ?? 'unknown';
+          metrics.eventsConsumed.inc({ type, outcome });
+          if (outcome === 'applied') metrics.handlerDuration.observe({ type }, info.ms / 1000);
+          if (outcome === 'dead-lettered') metrics.deadLetters.inc({ topic: info.topic, reason: info.reason ?? 'unknown' });
+        },
+      });
+      consumer = runner;
+      await startup.step('kafka', () => runner.start());
+    }
+    own = (await startup.step('postgres', async () => (await definition.start?.(ctx)) ?? {})) ?? {};
+    startup.done();
+    log.info('ready', { port });
+    return { ctx, port, consumer, relay, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Runs `work`, waiting for it at most `limitMs`: a step that hangs (a dependency away) is left behind, said in the log. */
+async function bounded(what: string, work: () => Promise<unknown>, limitMs: number, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), limitMs)));
+  try {
+    const outcome = await Promise.race([work().then(() => 'done' as const), late]);
+    if (outcome === 'late') log.warn(`${what} took too long; going on without it`, { limitMs });
+  } catch (error) {
+    log.warn(`${what} failed`, { err: error instanceof Error ? error.message : String(error) });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops taking connections, lets requests in flight finish for `graceMs`, then closes what is left. */
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 async function consumerLag(admin: Admin, groupId: string, topics: string[]) {

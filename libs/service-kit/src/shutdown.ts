@@ -2,9 +2,10 @@ import type { Logger } from './logger';
 
 /**
  * Runs `stop` once on SIGTERM or SIGINT, then exits: 0 when it finished, 1 when it threw or took
- * longer than `timeoutMs`.
+ * longer than `timeoutMs` (the stop bounds its own steps, so that is a last resort, kept under the
+ * 10 s an orchestrator waits before it sends SIGKILL). A second signal while stopping is ignored.
  */
-export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs = 30_000): void {
+export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs = 9_500): void {
   let stopping = false;
   const handle = (signal: NodeJS.Signals) => {
     if (stopping) return;

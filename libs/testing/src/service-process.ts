@@ -17,6 +17,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** Resolves once GET /readyz answers 200; SIGKILLs it and rejects when it exits or times out first. */
+  untilReady(): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -30,9 +32,11 @@ export interface ServiceProcessOptions {
   /** The process, as soon as it is spawned (before it is ready), e.g. to stop it if the caller must give up. */
   onSpawn?: (child: ChildProcess) => void;
   readyTimeoutMs?: number;
+  /** false: answer as soon as the process is spawned (a test of its start-up waits itself). */
+  waitUntilReady?: boolean;
 }
 
-export async function startServiceProcess({ name, port, env, logFile, onLine, onSpawn, readyTimeoutMs = 60_000 }: ServiceProcessOptions): Promise<ServiceProcess> {
+export async function startServiceProcess({ name, port, env, logFile, onLine, onSpawn, readyTimeoutMs = 60_000, waitUntilReady = true }: ServiceProcessOptions): Promise<ServiceProcess> {
   const log = createWriteStream(logFile, { flags: 'a' });
   // tsx as a loader inside the service's own node process (not the tsx CLI, which runs the script in
   // a child of its own): a signal sent to `child` reaches the service itself, SIGKILL included.
@@ -53,22 +57,26 @@ export async function startServiceProcess({ name, port, env, logFile, onLine, on
     throw new Error(`${name} exited with ${code} during start-up; see ${logFile}`);
   });
   failedToStart.catch(() => undefined);
-  await Promise.race([
-    failedToStart,
-    waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
-      timeoutMs: readyTimeoutMs,
-      intervalMs: 100,
-      description: `${name} ready (log: ${logFile})`,
-    }),
-  ]).catch(async (error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
+  if (waitUntilReady) await untilReady();
+  async function untilReady(): Promise<void> {
+    await Promise.race([
+      failedToStart,
+      waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+        timeoutMs: readyTimeoutMs,
+        intervalMs: 100,
+        description: `${name} ready (log: ${logFile})`,
+      }),
+    ]).catch(async (error: unknown) => {
+      child.kill('SIGKILL');
+      throw error;
+    });
+  }
   return {
     name,
     url,
     child,
     exited,
+    untilReady,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

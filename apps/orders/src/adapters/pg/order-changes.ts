@@ -1,21 +1,21 @@
 /**
  * Wakes whoever waits on an order (blocking reads, Server-Sent Events) when a transaction that
  * changed it commits, in this instance or any other: one LISTEN connection per instance, fed by the
- * pg_notify calls in order-store.ts. No polling loop.
+ * pg_notify calls in order-store.ts. No polling loop. When the connection is lost (a database
+ * restart) it comes back by itself, and every waiter is woken to re-read: a change may have
+ * committed while nobody listened.
  */
-import { listen, type Listening, type Pool } from '@webshop/postgres';
+import { keepListening, type Pool } from '@webshop/postgres';
 import { ORDER_CHANGED_CHANNEL } from './order-store';
 
 export interface OrderChanges {
-  /** Resolves at the next committed change to the order (or when the feed reconnects). */
+  /** Resolves at the next committed change to the order (or when the feed was interrupted). */
   next(orderId: string, signal?: AbortSignal): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function listenForOrderChanges(pool: Pool, onError: (error: unknown) => void = () => undefined): Promise<OrderChanges> {
+export function listenForOrderChanges(pool: Pool, onInterrupted: (error: unknown) => void = () => undefined): OrderChanges {
   const waiters = new Map<string, Set<() => void>>();
-  let listening: Listening | undefined;
-  let stopped = false;
 
   const wake = (orderId?: string) => {
     const targets = orderId ? [waiters.get(orderId)] : [...waiters.values()];
@@ -24,19 +24,13 @@ export async function listenForOrderChanges(pool: Pool, onError: (error: unknown
     else waiters.clear();
   };
 
-  async function connect(): Promise<void> {
-    listening =
-      (await listen(pool, ORDER_CHANGED_CHANNEL, {
-        onNotify: (orderId) => orderId && wake(orderId),
-        onLost: (error) => {
-          onError(error);
-          listening = undefined;
-          wake(); // waiters re-read: they may have missed a change while the connection was down
-          if (!stopped) setTimeout(() => connect().catch(onError), 1000);
-        },
-      })) ?? undefined;
-  }
-  await connect();
+  const listening = keepListening(pool, ORDER_CHANGED_CHANNEL, {
+    onNotify: (orderId) => orderId && wake(orderId),
+    onInterrupted: (error) => {
+      onInterrupted(error);
+      wake();
+    },
+  });
 
   return {
     next(orderId, signal) {
@@ -53,11 +47,8 @@ export async function listenForOrderChanges(pool: Pool, onError: (error: unknown
       });
     },
     async stop() {
-      stopped = true;
       wake();
-      const current = listening;
-      listening = undefined;
-      await current?.close();
+      await listening.stop();
     },
   };
 }
