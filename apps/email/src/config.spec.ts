@@ -17,4 +17,11 @@ describe('the email configuration', () => {
   it('defaults the port and the sender', () => {
     expect(readConfig({ ...base, SMTP_URL: 'smtp://127.0.0.1:1025' })).toMatchObject({ PORT: 3005, MAIL_FROM: 'Webshop <shop@example.com>' });
   });
+
+  it('takes the lease of a claim in ms, two minutes unless told, at least a second', () => {
+    const smtp = { ...base, SMTP_URL: 'smtp://127.0.0.1:1025' };
+    expect(readConfig(smtp).EMAIL_CLAIM_MS).toBe(120_000);
+    expect(readConfig({ ...smtp, EMAIL_CLAIM_MS: '3000' }).EMAIL_CLAIM_MS).toBe(3_000);
+    expect(() => readConfig({ ...smtp, EMAIL_CLAIM_MS: '500' })).toThrow(/EMAIL_CLAIM_MS: /);
+  });
 });

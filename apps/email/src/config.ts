@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonEnv, loadConfig } from '@webshop/service-kit';
+import { DEFAULT_CLAIM_MS } from './adapters/smtp/email-sender';
 
 /** Email's own variables. */
 export const emailEnv = z.object({
@@ -10,6 +11,12 @@ export const emailEnv = z.object({
     .regex(/^smtps?:\/\//i, 'must be an smtp:// or smtps:// URL'),
   /** The From header of every email. */
   MAIL_FROM: z.string().trim().min(3).default('Webshop <shop@example.com>'),
+  /**
+   * The lease of a sender's claim on an email, in ms (see the README, "How an email goes out"): how
+   * long an email waits when its sender died, and how long a database outage an accepted email's
+   * SENT mark outlasts for sure. Short in tests.
+   */
+  EMAIL_CLAIM_MS: z.coerce.number().int().min(1_000).default(DEFAULT_CLAIM_MS),
 });
 
 export const configSchema = commonEnv.extend({

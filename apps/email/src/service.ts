@@ -18,9 +18,9 @@ export const emailService: ServiceDefinition<Config> = {
   migrations,
   consumes: { topics: consumedTopics, handlers: () => emailEventHandlers('live') },
   async start({ pool, logger, config }) {
-    const { SMTP_URL, MAIL_FROM } = config;
+    const { SMTP_URL, MAIL_FROM, EMAIL_CLAIM_MS } = config;
     const mailer = createMailer(SMTP_URL);
-    const sender = await startEmailSender({ pool, mailer, from: MAIL_FROM, logger });
+    const sender = await startEmailSender({ pool, mailer, from: MAIL_FROM, logger, claimMs: EMAIL_CLAIM_MS });
     return {
       router: emailRouter({ pool }),
       async stop() {

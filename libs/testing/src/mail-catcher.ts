@@ -8,6 +8,12 @@
  * - `refuse(true)` plays a mail server that is down: every new connection is answered
  *   `421 … try again later` and closed, so a client gets a temporary (4xx) failure; `refuse(false)`
  *   takes mail again.
+ * - `hook({ mailFrom, data })`, for tests of what a client does at a given moment of the exchange:
+ *   `mailFrom` runs when a client starts a message (MAIL FROM), before the server answers it;
+ *   `data` runs once a message's DATA arrived in full, before the server answers 250 (the server
+ *   has the message, the client does not know yet). The server answers once the hook settled; the
+ *   message is kept either way. `deliveries(messageId)` counts every message received in full with
+ *   that Message-ID, duplicates included.
  */
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type AddressObject } from 'mailparser';
@@ -28,6 +34,14 @@ export interface CaughtMail {
   receivedAt: Date;
 }
 
+/** See `hook`: each runs before the server answers, and the server answers once it settled. */
+export interface MailCatcherHooks {
+  /** A client starts a message: MAIL FROM `from`. */
+  mailFrom?: (from: string) => void | Promise<void>;
+  /** A message arrived in full (DATA and its final dot), before the server answers 250. */
+  data?: (mail: CaughtMail) => void | Promise<void>;
+}
+
 export interface MailCatcher {
   /** `smtp://127.0.0.1:<port>` */
   url: string;
@@ -38,6 +52,10 @@ export interface MailCatcher {
   waitForMessages(count: number, timeoutMs?: number): Promise<CaughtMail[]>;
   /** While on, every new connection is answered 421 and closed (a mail server that is down). */
   refuse(on: boolean): void;
+  /** Replaces the hooks (`hook({})` removes them). */
+  hook(hooks: MailCatcherHooks): void;
+  /** How many messages with this Message-ID (angle brackets included) arrived in full. */
+  deliveries(messageId: string): number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +65,15 @@ const addresses = (header: AddressObject | AddressObject[] | undefined): string[
 export async function startMailCatcher(options: { port?: number } = {}): Promise<MailCatcher> {
   const messages: CaughtMail[] = [];
   let refusing = false;
+  let hooks: MailCatcherHooks = {};
+  const delivered = new Map<string, number>();
+  /** Runs a hook, then answers: the error of a hook that threw is logged, never the client's answer. */
+  const answerAfter = (hook: (() => void | Promise<void>) | undefined, answer: () => void) => {
+    Promise.resolve()
+      .then(hook)
+      .catch((error: unknown) => console.error('a mail catcher hook failed', error))
+      .finally(answer);
+  };
 
   const server = new SMTPServer({
     authOptional: true,
@@ -59,10 +86,14 @@ export async function startMailCatcher(options: { port?: number } = {}): Promise
       if (!refusing) return callback();
       callback(Object.assign(new Error('Service not available, try again later'), { responseCode: 421 }));
     },
+    onMailFrom(address, _session, callback) {
+      const hook = hooks.mailFrom;
+      answerAfter(hook && (() => hook(address.address)), () => callback());
+    },
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
-          messages.push({
+          const caught: CaughtMail = {
             to: addresses(mail.to).join(', '),
             from: addresses(mail.from)[0] ?? '',
             subject: mail.subject ?? '',
@@ -70,8 +101,11 @@ export async function startMailCatcher(options: { port?: number } = {}): Promise
             messageId: mail.messageId ?? '',
             envelopeTo: session.envelope.rcptTo.map((r) => r.address),
             receivedAt: new Date(),
-          });
-          callback();
+          };
+          delivered.set(caught.messageId, (delivered.get(caught.messageId) ?? 0) + 1);
+          messages.push(caught);
+          const hook = hooks.data;
+          answerAfter(hook && (() => hook(caught)), () => callback());
         })
         .catch((error: Error) => callback(error));
     },
@@ -95,6 +129,10 @@ export async function startMailCatcher(options: { port?: number } = {}): Promise
     refuse(on) {
       refusing = on;
     },
+    hook(next) {
+      hooks = next;
+    },
+    deliveries: (messageId) => delivered.get(messageId) ?? 0,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -126,49 +126,95 @@ export async function insertEmail(tx: PoolClient, email: Email, cause: EmailCaus
   return true;
 }
 
+/** What a claim is: who holds it (a token of the attempt) and for how long (the lease, in ms). */
+export interface Claim {
+  token: string;
+  leaseMs: number;
+}
+
 /**
- * Locks the oldest PENDING email that is due, skipping those another sender holds (workers and
- * instances side by side each take a different email, and none is sent by two at once) and those
- * with an earlier email of their order still PENDING.
+ * Claims the oldest PENDING email that is due, in one statement that commits on its own (no
+ * transaction stays open, no connection is held while the email is sent). Passed over: emails
+ * another sender holds (a claim whose lease has not run out, or a row being claimed right now,
+ * SKIP LOCKED), those in `skip` (this instance's own emails whose SENT mark is still to land), and
+ * those with an earlier email of their order still PENDING, claimed or not: one order's emails go
+ * out in the order they were planned. The lease runs on the database's clock, the one every
+ * instance compares it with.
  */
-export async function lockNextDueEmail(tx: PoolClient, now: string): Promise<{ email: Email; cause: EmailCause } | null> {
-  const { rows } = await tx.query<EmailRow>(
-    `SELECT * FROM emails e
-     WHERE status = 'PENDING' AND next_attempt_at <= $1
-       -- One order's emails go out in the order they were planned: none while an earlier one of the
-       -- same order is still PENDING (in another worker's hands, or pushed back after a failure).
-       AND NOT EXISTS (
-         SELECT 1 FROM emails earlier
-         WHERE earlier.order_id = e.order_id AND earlier.status = 'PENDING'
-           AND earlier.planned_seq < e.planned_seq
-       )
-     ORDER BY created_at, email_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-    [now],
+export async function claimNextDueEmail(
+  db: Queryable,
+  now: string,
+  claim: Claim,
+  skip: readonly string[] = [],
+): Promise<{ email: Email; cause: EmailCause } | null> {
+  const { rows } = await db.query<EmailRow>(
+    `UPDATE emails SET claim_token = $2, claimed_until = clock_timestamp() + $3 * interval '1 millisecond'
+     WHERE email_id = (
+       SELECT email_id FROM emails e
+       WHERE status = 'PENDING' AND next_attempt_at <= $1
+         AND (claimed_until IS NULL OR claimed_until <= clock_timestamp())
+         AND NOT (email_id = ANY($4::uuid[]))
+         AND NOT EXISTS (
+           SELECT 1 FROM emails earlier
+           WHERE earlier.order_id = e.order_id AND earlier.status = 'PENDING'
+             AND earlier.planned_seq < e.planned_seq
+         )
+       ORDER BY created_at, email_id LIMIT 1 FOR UPDATE SKIP LOCKED
+     )
+     RETURNING *`,
+    [now, claim.token, claim.leaseMs, skip],
   );
   const row = rows[0];
   return row ? { email: toEmail(row), cause: { eventId: row.cause_event_id, traceparent: row.cause_traceparent } } : null;
 }
 
-/** When the next PENDING email falls due, if any. */
+/** Pushes the lease of a claim still held further out; false when it is not held any more. */
+export async function renewClaim(db: Queryable, emailId: string, claim: Claim): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE emails SET claimed_until = clock_timestamp() + $3 * interval '1 millisecond'
+     WHERE email_id = $1 AND claim_token = $2 AND status = 'PENDING'`,
+    [emailId, claim.token, claim.leaseMs],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * When the next PENDING email falls due, if any: its next attempt, or the end of its claim's lease
+ * when that is later. Only the first PENDING email of each order counts: the others wait for it.
+ */
 export async function nextDueAt(db: Queryable): Promise<Date | null> {
-  const { rows } = await db.query<{ at: Date | null }>(`SELECT min(next_attempt_at) AS at FROM emails WHERE status = 'PENDING'`);
+  const { rows } = await db.query<{ at: Date | null }>(
+    `SELECT min(greatest(next_attempt_at, claimed_until)) AS at FROM emails e
+     WHERE status = 'PENDING'
+       AND NOT EXISTS (
+         SELECT 1 FROM emails earlier
+         WHERE earlier.order_id = e.order_id AND earlier.status = 'PENDING' AND earlier.planned_seq < e.planned_seq
+       )`,
+  );
   return rows[0]?.at ?? null;
 }
 
-export async function markSent(tx: PoolClient, email: Email & { status: 'SENT' }): Promise<void> {
-  await tx.query(`UPDATE emails SET status = 'SENT', sent_at = $2, attempts = $3, last_error = NULL WHERE email_id = $1`, [
-    email.emailId,
-    email.sentAt,
-    email.attempts,
-  ]);
+/**
+ * Marks the email SENT (and drops its claim); false when it was SENT already. Not conditioned on
+ * the claim: the mail server took the email, which stays true whoever holds the claim by now, and a
+ * SENT email is never sent again.
+ */
+export async function markSent(tx: PoolClient, email: Email & { status: 'SENT' }): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE emails SET status = 'SENT', sent_at = $2, attempts = $3, last_error = NULL, claim_token = NULL, claimed_until = NULL
+     WHERE email_id = $1 AND status = 'PENDING'`,
+    [email.emailId, email.sentAt, email.attempts],
+  );
+  return rowCount === 1;
 }
 
-export async function recordFailedAttempt(tx: PoolClient, emailId: string, error: string, retryAt: string): Promise<void> {
-  await tx.query(`UPDATE emails SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE email_id = $1`, [
-    emailId,
-    error.slice(0, 2_000),
-    retryAt,
-  ]);
+/** A refused or failed attempt under `token`: recorded on the email, which is pushed back and released. */
+export async function recordFailedAttempt(db: Queryable, emailId: string, token: string, error: string, retryAt: string): Promise<void> {
+  await db.query(
+    `UPDATE emails SET attempts = attempts + 1, last_error = $3, next_attempt_at = $4, claim_token = NULL, claimed_until = NULL
+     WHERE email_id = $1 AND claim_token = $2 AND status = 'PENDING'`,
+    [emailId, token, error.slice(0, 2_000), retryAt],
+  );
 }
 
 export interface SentEmail {

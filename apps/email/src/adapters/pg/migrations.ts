@@ -65,6 +65,18 @@ export const migrations: Migration[] = [
       CREATE INDEX emails_pending_by_order ON emails (order_id, planned_seq) WHERE status = 'PENDING';
     `,
   },
+  {
+    id: '003_email_claims',
+    sql: `
+      -- A sender claims an email, in a transaction of its own that commits before any SMTP, for a
+      -- lease (claimed_until, the database's clock), and sends it with no transaction open. Other
+      -- workers and instances pass over a claimed email until the claim is released (a refused
+      -- attempt), the email is SENT, or the lease ran out (its sender died). See email-store.ts,
+      -- claimNextDueEmail, and the README, "How an email goes out".
+      ALTER TABLE emails ADD COLUMN claim_token uuid, ADD COLUMN claimed_until timestamptz;
+      ALTER TABLE emails ADD CHECK ((claim_token IS NULL) = (claimed_until IS NULL));
+    `,
+  },
 ];
 
 /** The tables that are projections of the log: a replay into empty ones must give them back. */

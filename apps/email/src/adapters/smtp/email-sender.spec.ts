@@ -1,6 +1,7 @@
 /**
  * Several senders on one database (several instances of the service) share the PENDING emails and
- * never send one twice; a sender stops after the email in hand.
+ * never send one twice; a sender stops after the email in hand; an email claimed by a sender that
+ * died waits for the claim's lease, and so do the later emails of its order.
  */
 import { randomUUID } from 'node:crypto';
 import { messagingMigrations } from '@webshop/kafka';
@@ -9,7 +10,7 @@ import { createLogger } from '@webshop/service-kit';
 import { createTestDatabase, startMailCatcher, waitFor, type MailCatcher, type TestDatabase } from '@webshop/testing';
 import type { Email } from '../../domain/email';
 import { migrations } from '../pg/migrations';
-import { insertEmail } from '../pg/email-store';
+import { claimNextDueEmail, insertEmail } from '../pg/email-store';
 import { startEmailSender, type EmailSender } from './email-sender';
 import { createMailer } from './mailer';
 
@@ -93,5 +94,36 @@ describe('the email sender', () => {
     expect(mail.messages.filter((m) => m.to === email.to)).toHaveLength(1);
     const { rows: reported } = await db.pool.query(`SELECT 1 FROM outbox WHERE event_type = 'EmailSent' AND key = $1`, [email.orderId]);
     expect(reported).toHaveLength(1);
+  });
+
+  it('passes over an email claimed by a sender that died, and its order\'s later emails, until the lease ran out; then sends them in order', async () => {
+    const orderId = randomUUID();
+    const to = `${randomUUID()}@example.com`;
+    // The oldest PENDING email of the database, so the dead sender's claim takes it.
+    const confirmation: Email = { ...pendingEmail(to), orderId, createdAt: '2000-01-01T00:00:00.000Z' };
+    const cancellation: Email = { ...pendingEmail(to), orderId, template: 'ORDER_CANCELLED', subject: 'Your order is cancelled' };
+    const other = pendingEmail(`${randomUUID()}@example.com`);
+    await record([confirmation, cancellation]);
+    const claimed = await claimNextDueEmail(db.pool, new Date().toISOString(), { token: randomUUID(), leaseMs: 3_000 });
+    expect(claimed?.email.emailId).toBe(confirmation.emailId);
+    const { rows: leases } = await db.pool.query<{ claimed_until: Date }>('SELECT claimed_until FROM emails WHERE email_id = $1', [confirmation.emailId]);
+    const leaseEnd = leases[0]!.claimed_until.getTime();
+
+    senders.push(await startEmailSender({ pool: db.pool, mailer: createMailer(mail.url), from: 'shop@example.com', logger }));
+    await record([other]);
+    const messageOf = (email: Email) => mail.messages.find((m) => m.messageId === `<${email.emailId}@webshop>`);
+    const [first, second] = await waitFor(() => messageOf(confirmation) && messageOf(cancellation) && [messageOf(confirmation)!, messageOf(cancellation)!], {
+      timeoutMs: 20_000,
+      description: 'both emails of the order',
+    });
+    // The sender was not idle meanwhile: the other order's email went out during the lease.
+    expect(messageOf(other)!.receivedAt.getTime()).toBeLessThan(leaseEnd);
+    expect(first.receivedAt.getTime()).toBeGreaterThanOrEqual(leaseEnd - 50); // the two clocks of one machine
+    expect(second.receivedAt.getTime()).toBeGreaterThanOrEqual(first.receivedAt.getTime());
+    expect(mail.messages.filter((m) => m.to === to).map((m) => m.subject)).toEqual(['Your order is confirmed', 'Your order is cancelled']);
+    await waitFor(
+      async () => (await db.pool.query(`SELECT 1 FROM emails WHERE order_id = $1 AND status = 'SENT' AND claim_token IS NULL`, [orderId])).rowCount === 2,
+      { description: 'both SENT' },
+    );
   });
 });

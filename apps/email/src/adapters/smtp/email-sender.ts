@@ -1,26 +1,34 @@
 /**
- * Sends the PENDING emails, outside any consumer transaction.
+ * Sends the PENDING emails, outside any consumer transaction, with no transaction open (and no pool
+ * connection held) during SMTP.
  *
  * - Woken by LISTEN/NOTIFY when a transaction records a new email (a dedicated connection); a slow
  *   poll is only a safety net for a notification lost while that connection was down.
- * - `concurrency` workers each take the oldest due PENDING email with FOR UPDATE SKIP LOCKED (so
- *   workers and instances side by side never send one email twice at once; an order's emails go in
- *   the order they were planned, see lockNextDueEmail), send it with a Message-ID fixed by its id
- *   (`<emailId@webshop>`), and right after the mail server accepted it mark it SENT and append
- *   EmailSent to the outbox, in that one transaction.
- * - A refused or failed attempt is recorded on the email (attempts, last_error) and pushes it back
- *   (next_attempt_at), so one email the server keeps refusing does not hold up the rest; the sender
- *   itself backs off, since the mail server is most likely down. What is SENT is never sent again.
- * - The limit: if the process dies (or the database fails) after the mail server accepted an email
- *   and before the SENT mark committed, that email is sent again after restart: at-least-once, with
- *   the same Message-ID, which lets mail clients and servers recognise the duplicate.
- * - stop() finishes the emails in hand, then closes the listening connection.
+ * - `concurrency` workers each claim the oldest due PENDING email: one statement that commits a
+ *   claim token and a lease (`claimMs`) before any SMTP (claimNextDueEmail). Workers and instances
+ *   side by side pass over a claimed email, so none is sent by two at once while its sender lives;
+ *   an order's emails go in the order they were planned, a claimed one counting as still PENDING.
+ *   While the SMTP attempt runs, the lease is renewed every third of it.
+ * - The email goes out with a Message-ID fixed by its id (`<emailId@webshop>`). Once the mail server
+ *   accepted it, that fact is kept in memory until one transaction marking it SENT and appending
+ *   EmailSent to the outbox committed: tried at once, and again with a short back-off while the
+ *   database is away (a restart), meanwhile this instance's other workers never claim it.
+ * - A refused or failed attempt is recorded on the email (attempts, last_error), which is pushed back
+ *   (next_attempt_at) and released, so one email the server keeps refusing does not hold up the
+ *   rest; the sender itself backs off, since the mail server is most likely down.
+ * - A crash after the claim and before the server accepted: the email goes out once the lease ran
+ *   out, once. The one window left: a crash after the server accepted an email and before its SENT
+ *   mark committed (a few milliseconds: one transaction); it is sent again once the lease ran out,
+ *   with the same Message-ID. See the README, "How an email goes out", for every case.
+ * - stop() finishes the emails in hand (an accepted one: until its SENT mark landed), then closes
+ *   the listening connection.
  */
+import { randomUUID } from 'node:crypto';
 import { appendToOutbox, backoffMs } from '@webshop/kafka';
 import { createWaker, listen, withTransaction, type Listening, type Pool, type Waker } from '@webshop/postgres';
 import type { Logger } from '@webshop/service-kit';
-import { evolve, recordSent } from '../../domain/email';
-import { EMAIL_PENDING_CHANNEL, lockNextDueEmail, markSent, nextDueAt, recordFailedAttempt } from '../pg/email-store';
+import { evolve, recordSent, type Email } from '../../domain/email';
+import { claimNextDueEmail, EMAIL_PENDING_CHANNEL, markSent, nextDueAt, recordFailedAttempt, renewClaim, type Claim, type EmailCause } from '../pg/email-store';
 import { SMTP_CONNECTIONS, type Mailer } from './mailer';
 
 export interface EmailSenderOptions {
@@ -30,7 +38,7 @@ export interface EmailSenderOptions {
   from: string;
   logger: Logger;
   clock?: () => Date;
-  /** Emails sent at the same time (each worker its own transaction and SMTP connection). */
+  /** Emails sent at the same time (each worker its own SMTP connection). */
   concurrency?: number;
   /** The safety-net poll. */
   pollIntervalMs?: number;
@@ -40,7 +48,19 @@ export interface EmailSenderOptions {
   /** Back-off of one email after a failed attempt: initial and longest. */
   emailRetryInitialMs?: number;
   emailRetryMaxMs?: number;
+  /**
+   * The lease of a claim: how long a claimed email waits when its sender died, and how long a
+   * database outage may last before another instance may claim an email this one sent but could not
+   * mark SENT yet. Renewed every third of it while the SMTP attempt runs.
+   */
+  claimMs?: number;
+  /** Back-off of the SENT mark of an accepted email while the database is away: initial and longest. */
+  markRetryInitialMs?: number;
+  markRetryMaxMs?: number;
 }
+
+/** The default lease of a claim (EMAIL_CLAIM_MS). */
+export const DEFAULT_CLAIM_MS = 120_000;
 
 export interface EmailSender {
   /** Finishes the emails in hand, then stops. */
@@ -69,8 +89,13 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     retryMaxMs = 15_000,
     emailRetryInitialMs = 1_000,
     emailRetryMaxMs = 60_000,
+    claimMs = DEFAULT_CLAIM_MS,
+    markRetryInitialMs = 100,
+    markRetryMaxMs = 1_000,
   } = options;
   let listener: Listening | undefined;
+  /** Emails the mail server accepted whose SENT mark has not landed yet: no worker claims them again. */
+  const awaitingMark = new Set<string>();
 
   const wakers = Array.from({ length: concurrency }, () => createWaker()); // one per worker
   const notify = () => wakers.forEach((waker) => waker.notify());
@@ -87,43 +112,97 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
       })) ?? undefined;
   }
 
-  /** Sends the oldest due email, if any, in its own transaction. */
-  const sendNext = () =>
-    withTransaction(pool, async (tx): Promise<Outcome> => {
-      const due = await lockNextDueEmail(tx, clock().toISOString());
-      if (!due) return 'idle';
-      const { email, cause } = due;
-      try {
-        await mailer.send({
-          from,
-          to: email.to,
-          subject: email.subject,
-          text: email.body,
-          messageId: `<${email.emailId}@webshop>`,
-          headers: { 'X-Webshop-Order-Id': email.orderId, 'X-Webshop-Template': email.template },
+  /** Renews the lease of `claim` every third of it until the returned function is called. */
+  function keepClaim(emailId: string, claim: Claim): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const renew = () => {
+      timer = undefined;
+      renewClaim(pool, emailId, claim)
+        .then((held) => {
+          // The lease ran out while the database was away, and another sender took the email.
+          if (!held && !done) logger.warn('an email being sent was claimed by another sender meanwhile', { emailId });
+        })
+        .catch((error: unknown) => logger.warn('renewing the claim of an email failed', { emailId, err: error }))
+        .finally(() => {
+          if (!done) timer = setTimeout(renew, claimMs / 3);
         });
-      } catch (error) {
-        const attempt = email.attempts + 1;
-        const retryAt = new Date(clock().getTime() + backoffMs(attempt, emailRetryInitialMs, emailRetryMaxMs)).toISOString();
-        await recordFailedAttempt(tx, email.emailId, describe(error), retryAt);
-        logger.warn('sending an email failed; it stays PENDING', { emailId: email.emailId, orderId: email.orderId, attempt, retryAt, err: describe(error) });
-        return 'failed';
-      }
-      const [sent] = recordSent(email, { now: clock().toISOString() });
-      if (sent) {
-        const next = evolve(email, sent);
-        if (next.status === 'SENT') await markSent(tx, next);
-        await appendToOutbox(tx, 'email', [{ ...sent, causedBy: cause }]);
-        logger.info('email sent', { emailId: email.emailId, orderId: email.orderId, template: email.template });
-      }
-      return 'sent';
-    });
+    };
+    timer = setTimeout(renew, claimMs / 3);
+    return () => {
+      done = true;
+      if (timer) clearTimeout(timer);
+    };
+  }
 
-  /** How long to idle: until the next pushed-back email falls due, at most one poll interval. */
+  /**
+   * The mail server accepted `email`: marks it SENT and appends EmailSent in one transaction, and
+   * tries again with a short back-off until that committed (a database restart in between must not
+   * have it sent again). Never gives up while the process lives.
+   */
+  async function recordAccepted(email: Email, cause: EmailCause, sentAt: string): Promise<void> {
+    const [sent] = recordSent(email, { now: sentAt });
+    if (!sent) return;
+    const next = evolve(email, sent);
+    if (next.status !== 'SENT') return;
+    awaitingMark.add(email.emailId);
+    try {
+      for (let failures = 0; ; ) {
+        try {
+          const marked = await withTransaction(pool, async (tx) => {
+            if (!(await markSent(tx, next))) return false; // SENT already (another instance, after this one's lease ran out)
+            await appendToOutbox(tx, 'email', [{ ...sent, causedBy: cause }]);
+            return true;
+          });
+          logger.info(marked ? 'email sent' : 'email sent again; it was SENT already', { emailId: email.emailId, orderId: email.orderId, template: email.template });
+          return;
+        } catch (error) {
+          failures += 1;
+          const delayMs = backoffMs(failures, markRetryInitialMs, markRetryMaxMs);
+          logger.warn('the mail server accepted an email but marking it SENT failed; retrying', { emailId: email.emailId, attempt: failures, delayMs, err: error });
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+        }
+      }
+    } finally {
+      awaitingMark.delete(email.emailId);
+    }
+  }
+
+  /** Claims the oldest due email, if any, and sends it; no transaction is open during SMTP. */
+  async function sendNext(): Promise<Outcome> {
+    const claim: Claim = { token: randomUUID(), leaseMs: claimMs };
+    const due = await claimNextDueEmail(pool, clock().toISOString(), claim, [...awaitingMark]);
+    if (!due) return 'idle';
+    const { email, cause } = due;
+    const release = keepClaim(email.emailId, claim);
+    try {
+      await mailer.send({
+        from,
+        to: email.to,
+        subject: email.subject,
+        text: email.body,
+        messageId: `<${email.emailId}@webshop>`,
+        headers: { 'X-Webshop-Order-Id': email.orderId, 'X-Webshop-Template': email.template },
+      });
+    } catch (error) {
+      release();
+      const attempt = email.attempts + 1;
+      const retryAt = new Date(clock().getTime() + backoffMs(attempt, emailRetryInitialMs, emailRetryMaxMs)).toISOString();
+      // Should this fail too (the database away), the claim lapses with its lease and the email is tried again then.
+      await recordFailedAttempt(pool, email.emailId, claim.token, describe(error), retryAt);
+      logger.warn('sending an email failed; it stays PENDING', { emailId: email.emailId, orderId: email.orderId, attempt, retryAt, err: describe(error) });
+      return 'failed';
+    }
+    release();
+    await recordAccepted(email, cause, clock().toISOString());
+    return 'sent';
+  }
+
+  /** How long to idle: until the next pushed-back or claimed email falls due, at most one poll interval. */
   async function idleMs(): Promise<number> {
     const due = await nextDueAt(pool);
     if (!due) return pollIntervalMs;
-    // Never 0: the due email may be in the hands of another instance.
+    // Never 0: the due email may be being claimed right now, or awaiting its SENT mark here.
     return Math.min(pollIntervalMs, Math.max(50, due.getTime() - clock().getTime()));
   }
 

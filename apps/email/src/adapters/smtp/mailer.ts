@@ -2,7 +2,10 @@
  * Sends emails over SMTP with nodemailer, over a small pool of connections kept open between emails
  * (one per sender worker): a new connection, greeting and EHLO per email capped the sender at about
  * six emails a second here. A connection that fails fails its attempt and is replaced by the next
- * send. Time-outs are short, so a mail server that hangs fails the attempt instead of stalling.
+ * send. Time-outs are short, so a mail server that hangs fails the attempt instead of stalling: 10 s
+ * for the connection and for the greeting, 30 s of silence at any later step. An attempt may still
+ * outlast the claim's lease (EMAIL_CLAIM_MS) on a server that answers slowly enough; the sender
+ * renews the lease every third of it while an attempt runs, so that costs nothing.
  */
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
