@@ -1,24 +1,46 @@
 #!/usr/bin/env bash
-# A real, single-node Apache Kafka broker for local runs and tests, without Docker.
+# A real Apache Kafka for local runs and tests, without Docker: one node by default, or a cluster.
 #
 #   kafka.sh start    fetch the broker jars (Maven Central, via pom.xml), format KRaft storage once,
 #                     start kafka.Kafka on 127.0.0.1, wait until it accepts a produce and a consume,
-#                     print the bootstrap address. Idempotent: a broker already answering is reused.
-#   kafka.sh stop     clean shutdown of the broker this checkout started.
+#                     print the bootstrap address. Idempotent: a broker already answering is reused;
+#                     in a cluster, a node that is not running (killed, say) is started and rejoins.
+#   kafka.sh stop     clean shutdown of the broker (or every node) this checkout started.
 #   kafka.sh status   prints the bootstrap address and exits 0 when a broker answers, else exits 1.
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_STATE_DIR (infra/kafka/.state),
 # KAFKA_HEAP_OPTS (-Xms256m -Xmx1g). Broker logs go to $KAFKA_STATE_DIR/logs/server.log.
+# KAFKA_NODES=3: a three-node KRaft cluster (each node broker and controller, a three-voter quorum,
+# topics with replication factor 3 and min.insync.replicas=2) on 9092/9093, 9094/9095, 9096/9097,
+# each node's state and logs in $KAFKA_STATE_DIR/node-<i>; or KAFKA_PORTS and KAFKA_CONTROLLER_PORTS,
+# comma-separated, one port a node. Use a state directory of its own for a cluster.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-port="${KAFKA_PORT:-9092}"
-controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
 state="${KAFKA_STATE_DIR:-$here/.state}"
-bootstrap="127.0.0.1:$port"
-pidfile="$state/kafka.pid"
 log() { echo "[kafka] $*" >&2; }
+
+# The nodes: one by default; KAFKA_NODES=3 for a cluster (ports KAFKA_PORT + 2(i-1) for clients and
+# KAFKA_CONTROLLER_PORT + 2(i-1) for the controller quorum: 9092/9093, 9094/9095, 9096/9097), or
+# KAFKA_PORTS / KAFKA_CONTROLLER_PORTS as comma-separated lists, one port a node.
+if [[ -n "${KAFKA_PORTS:-}" ]]; then
+  IFS=, read -r -a ports <<<"$KAFKA_PORTS"
+  IFS=, read -r -a controller_ports <<<"${KAFKA_CONTROLLER_PORTS:?KAFKA_CONTROLLER_PORTS must list one port per node of KAFKA_PORTS}"
+else
+  ports=(); controller_ports=()
+  for ((i = 0; i < ${KAFKA_NODES:-1}; i++)); do
+    ports+=($(( ${KAFKA_PORT:-9092} + 2 * i )))
+    controller_ports+=($(( ${KAFKA_CONTROLLER_PORT:-9093} + 2 * i )))
+  done
+fi
+nodes=${#ports[@]}
+(( nodes == ${#controller_ports[@]} )) || { log "KAFKA_PORTS and KAFKA_CONTROLLER_PORTS differ in length"; exit 2; }
+bootstrap="$(printf '127.0.0.1:%s,' "${ports[@]}")"; bootstrap="${bootstrap%,}"
+# One node keeps its state in $state itself (as it always has); a cluster's node i in $state/node-i.
+node_state() { if (( nodes == 1 )); then echo "$state"; else echo "$state/node-$1"; fi; }
+replicas=$(( nodes < 3 ? nodes : 3 ))
+min_isr=$(( replicas > 1 ? replicas - 1 : 1 ))
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -39,37 +61,52 @@ classpath() {
   cat "$cpfile"
 }
 
+# write_config i: node i's server.properties and log4j2.properties in its state directory.
 write_config() {
-  cat >"$state/server.properties" <<PROPS
+  local i=$1 dir; dir="$(node_state "$i")"
+  local port=${ports[$((i - 1))]} controller_port=${controller_ports[$((i - 1))]}
+  local quorum
+  if (( nodes == 1 )); then
+    # One node, formatted --standalone: a dynamic quorum of itself.
+    quorum="controller.quorum.bootstrap.servers=127.0.0.1:$controller_port"
+  else
+    # A static quorum of every node: each is broker and controller, so any one may die.
+    quorum="controller.quorum.voters=$(for ((j = 1; j <= nodes; j++)); do printf '%s@127.0.0.1:%s,' "$j" "${controller_ports[$((j - 1))]}"; done)"
+    quorum="${quorum%,}"
+  fi
+  mkdir -p "$dir/logs"
+  cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$controller_port
+node.id=$i
+$quorum
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$state/data
+log.dirs=$dir/data
 num.partitions=3
-# One node: every internal topic has one replica, and nobody waits for a second.
-offsets.topic.replication.factor=1
+# Every topic, internal ones included, has $replicas replica(s); a write with acks=all needs $min_isr
+# in sync, so with three nodes any one may die without losing an acknowledged record or stopping writes.
+offsets.topic.replication.factor=$replicas
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-default.replication.factor=1
-min.insync.replicas=1
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$replicas
+share.coordinator.state.topic.min.isr=$min_isr
+default.replication.factor=$replicas
+min.insync.replicas=$min_isr
+unclean.leader.election.enable=false
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 delete.topic.enable=true
 PROPS
-  cat >"$state/log4j2.properties" <<PROPS
+  cat >"$dir/log4j2.properties" <<PROPS
 status = warn
 appender.file.type = RollingFile
 appender.file.name = file
-appender.file.fileName = $state/logs/server.log
-appender.file.filePattern = $state/logs/server.log.%i
+appender.file.fileName = $dir/logs/server.log
+appender.file.filePattern = $dir/logs/server.log.%i
 appender.file.layout.type = PatternLayout
 appender.file.layout.pattern = [%d] %p %m (%c)%n
 appender.file.policies.type = Policies
@@ -86,74 +123,100 @@ logger.state.level = WARN
 PROPS
 }
 
+# start_node i: formats node i's storage once, then starts it in the background (pid in its state).
+start_node() {
+  local i=$1 dir cp; dir="$(node_state "$i")"; cp="$(classpath)"
+  write_config "$i"
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    local format=(--config "$dir/server.properties" --cluster-id "$(cluster_id "$cp")")
+    (( nodes == 1 )) && format+=(--standalone)
+    java -cp "$cp" -Dlog4j2.configurationFile="$dir/log4j2.properties" kafka.tools.StorageTool format "${format[@]}" \
+      >>"$dir/logs/format.log" 2>&1 || { log "formatting node $i failed; see $dir/logs/format.log"; exit 1; }
+    log "formatted KRaft storage of node $i (cluster $(cluster_id "$cp"))"
+  fi
+  # setsid: the broker outlives the shell (and the test runner) that started it.
+  # shellcheck disable=SC2086
+  setsid java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g} -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$dir/log4j2.properties" -cp "$cp" \
+    kafka.Kafka "$dir/server.properties" >>"$dir/logs/stdout.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$dir/kafka.pid"
+}
+
+# One cluster id for every node of this state directory, made once.
+cluster_id() {
+  [[ -s "$state/cluster.id" ]] || java -cp "$1" kafka.tools.StorageTool random-uuid >"$state/cluster.id"
+  cat "$state/cluster.id"
+}
+
+node_pid() { cat "$(node_state "$1")/kafka.pid" 2>/dev/null; }
+
 start() {
-  mkdir -p "$state/logs"
+  mkdir -p "$state"
   # One start at a time, however many test runners ask at once.
   exec 9>"$state/lock"
   flock 9
-  if port_open "$port" && ready 20000; then
+  local missing=()
+  for ((i = 1; i <= nodes; i++)); do port_open "${ports[$((i - 1))]}" || missing+=("$i"); done
+  if (( ${#missing[@]} == 0 )) && ready 20000; then
     log "reusing the broker already running at $bootstrap"
     echo "$bootstrap"
     return 0
   fi
-  if port_open "$port"; then
-    log "port $port is taken by something that is not a working Kafka broker"
+  if (( ${#missing[@]} == 0 )); then
+    log "the ports of $bootstrap are taken by something that is not a working Kafka broker"
     exit 1
   fi
-  local cp; cp="$(classpath)"
-  write_config
-  if [[ ! -f "$state/data/meta.properties" ]]; then
-    local cluster_id; cluster_id="$(java -cp "$cp" kafka.tools.StorageTool random-uuid)"
-    java -cp "$cp" -Dlog4j2.configurationFile="$state/log4j2.properties" kafka.tools.StorageTool \
-      format --config "$state/server.properties" --cluster-id "$cluster_id" --standalone \
-      >>"$state/logs/format.log" 2>&1
-    log "formatted KRaft storage (cluster $cluster_id)"
-  fi
   local t0; t0=$(date +%s%N)
-  # setsid: the broker outlives the shell (and the test runner) that started it.
-  # shellcheck disable=SC2086
-  setsid java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g} -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j2.configurationFile="$state/log4j2.properties" -cp "$cp" \
-    kafka.Kafka "$state/server.properties" >>"$state/logs/stdout.log" 2>&1 </dev/null 9>&- &
-  echo $! >"$pidfile"
+  for i in "${missing[@]}"; do start_node "$i"; done
   local deadline=$((SECONDS + 90))
-  until port_open "$port"; do
-    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      log "the broker exited during start-up; see $state/logs/server.log and $state/logs/stdout.log"
-      tail -n 20 "$state/logs/stdout.log" >&2 || true
-      exit 1
-    fi
-    (( SECONDS < deadline )) || { log "timed out waiting for port $port"; exit 1; }
-    sleep 0.2
+  for i in "${missing[@]}"; do
+    until port_open "${ports[$((i - 1))]}"; do
+      if ! kill -0 "$(node_pid "$i")" 2>/dev/null; then
+        local dir; dir="$(node_state "$i")"
+        log "node $i exited during start-up; see $dir/logs/server.log and $dir/logs/stdout.log"
+        tail -n 20 "$dir/logs/stdout.log" >&2 || true
+        exit 1
+      fi
+      (( SECONDS < deadline )) || { log "timed out waiting for port ${ports[$((i - 1))]}"; exit 1; }
+      sleep 0.2
+    done
   done
   ready 60000
-  log "broker ready at $bootstrap in $(( ($(date +%s%N) - t0) / 1000000 )) ms (pid $(cat "$pidfile"), logs in $state/logs)"
+  local what="broker"; (( nodes > 1 )) && what="cluster of $nodes nodes (started ${missing[*]})"
+  log "$what ready at $bootstrap in $(( ($(date +%s%N) - t0) / 1000000 )) ms (logs in $state)"
   echo "$bootstrap"
 }
 
 stop() {
-  if [[ ! -f "$pidfile" ]] || ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    rm -f "$pidfile"
+  local pids=()
+  for ((i = 1; i <= nodes; i++)); do
+    local pid; pid="$(node_pid "$i")"
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then pids+=("$pid"); kill -TERM "$pid"; fi
+    rm -f "$(node_state "$i")/kafka.pid"
+  done
+  if (( ${#pids[@]} == 0 )); then
     log "no broker started from this checkout is running"
     return 0
   fi
-  local pid; pid="$(cat "$pidfile")"
-  kill -TERM "$pid"
+  # All at once: a cluster that lost its quorum cannot finish a controlled shutdown, so the last
+  # nodes get a short wait and then SIGKILL (their logs are flushed either way).
   local deadline=$((SECONDS + 60))
-  while kill -0 "$pid" 2>/dev/null; do
-    if (( SECONDS >= deadline )); then
-      log "broker $pid did not stop within 60 s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do
+      if (( SECONDS >= deadline )); then
+        log "broker $pid did not stop within 60 s; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+        break
+      fi
+      sleep 0.2
+    done
   done
-  rm -f "$pidfile"
   log "broker stopped"
 }
 
 status() {
-  if port_open "$port" && ready 10000; then echo "$bootstrap"; else exit 1; fi
+  for p in "${ports[@]}"; do port_open "$p" || exit 1; done
+  if ready 10000; then echo "$bootstrap"; else exit 1; fi
 }
 
 case "${1:-}" in

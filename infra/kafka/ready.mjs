@@ -1,7 +1,7 @@
 // Readiness probe for the local broker: a real round trip with kafkajs (the client every service
 // uses). Creates the probe topic, produces one record with acks=all and idempotence, and reads it
 // back through a consumer group. Exits 0 when the whole trip works before the deadline.
-// Usage: node ready.mjs <bootstrap> [timeoutMs]
+// Usage: node ready.mjs <bootstrap[,bootstrap...]> [timeoutMs]
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 
@@ -16,7 +16,7 @@ process.removeAllListeners('warning'); // kafkajs warns about its default partit
 async function attempt() {
   const kafka = new Kafka({
     clientId: 'ready-probe',
-    brokers: [bootstrap],
+    brokers: bootstrap.split(','),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     retry: { retries: 2, initialRetryTime: 200 },

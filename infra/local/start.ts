@@ -6,8 +6,8 @@
  *   3. a mail catcher: SMTP on 127.0.0.1:1025, the caught mail at http://127.0.0.1:8025;
  *   4. the five services, each from source, logs prefixed here and kept in infra/local/.state/logs;
  *   5. the demo data, once (when the catalogue is empty), through the services' own APIs;
- * then prints the URLs and a curl to place an order. Ctrl-C (or SIGTERM) stops the services and the
- * mail catcher cleanly; the broker stays up for the next start (`npm run kafka:stop` stops it).
+ * then prints the URLs and a curl to place an order. Ctrl-C (or SIGTERM, or SIGHUP) stops the services
+ * and the mail catcher cleanly, and so does the end of the npm process that started it; the broker stays up for the next start (`npm run kafka:stop` stops it).
  *
  * Environment, all optional: KAFKA_BROKERS (a broker you already run: no local one is started),
  * DATABASE_URL or PG* (the Postgres server), DATABASE_PREFIX and TOPIC_PREFIX (a second shop beside
@@ -89,8 +89,13 @@ async function main(): Promise<void> {
     say(`stopped (service exit codes: ${codes.join(', ')}); the broker keeps running, 'npm run kafka:stop' stops it`);
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  // Ctrl-C (SIGINT), a process manager or an IDE's stop button (SIGTERM, which npm passes on), a
+  // closed terminal (SIGHUP): everything this started stops. npm runs this file in node itself (no
+  // tsx CLI in between, which would kill a child slow to acknowledge a signal and lose its last lines).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  // npm killed outright (SIGKILL) cannot pass anything on: when the parent is gone, stop as well.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void stopAll(0), 1_000).unref();
 
   // allSettled: every service that could not start is reported, not only the first.
   const starts = await Promise.allSettled(

@@ -24,6 +24,9 @@ interface RunningShop {
   /** What a terminal does on Ctrl-C: SIGINT to the whole foreground process group (npm, the shop, its
    *  five services); resolves once every process of the group is gone. */
   ctrlC(): Promise<void>;
+  /** What a process manager or an IDE's stop button does: SIGTERM to npm alone; resolves once every
+   *  process of the group is gone. */
+  terminate(): Promise<void>;
   kill(): void;
 }
 
@@ -48,6 +51,10 @@ function npmStart(env: NodeJS.ProcessEnv): RunningShop {
     async ctrlC() {
       process.kill(-child.pid!, 'SIGINT');
       await waitFor(() => !groupAlive(child.pid!), { timeoutMs: 60_000, description: 'every process of npm start to exit after Ctrl-C' });
+    },
+    async terminate() {
+      process.kill(child.pid!, 'SIGTERM');
+      await waitFor(() => !groupAlive(child.pid!), { timeoutMs: 60_000, description: 'every process of npm start to exit after SIGTERM to npm' });
     },
     kill() {
       if (groupAlive(child.pid!)) process.kill(-child.pid!, 'SIGKILL');
@@ -106,7 +113,7 @@ describe('npm start (the local shop without Docker)', () => {
     rmSync(state, { recursive: true, force: true });
   });
 
-  it('comes up, takes an order from the curl it prints, stops on Ctrl-C, and reuses everything on a second start', async () => {
+  it('comes up, takes an order from the curl it prints, stops on Ctrl-C, reuses everything on a second start, which stops on SIGTERM to npm', async () => {
     const first = npmStart(env);
     shops.push(first);
     const banner = await untilReady(first);
@@ -147,7 +154,8 @@ describe('npm start (the local shop without Docker)', () => {
     expect(again).not.toMatch(/seeding/);
     const order = (await (await fetch(`${ordersUrl}/orders/${orderId}`)).json()) as { status: string };
     expect(order.status).toBe('CONFIRMED');
-    await second.ctrlC();
+    // SIGTERM to npm alone: it passes it on, and nothing it started outlives it.
+    await second.terminate();
     expect(plain(second.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0\)/);
   }, 300_000);
 

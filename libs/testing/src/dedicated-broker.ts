@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { freePort } from './free-port';
 
 const run = promisify(execFile);
+const script = path.resolve(__dirname, '../../../infra/kafka/kafka.sh');
 
 /** Whether the process still runs (a zombie no longer does: it waits only to be reaped). */
 function alive(pid: number): boolean {
@@ -16,38 +17,50 @@ function alive(pid: number): boolean {
   }
 }
 
-const script = path.resolve(__dirname, '../../../infra/kafka/kafka.sh');
-
 export interface DedicatedBroker {
+  /** One address per node. */
   brokers: string[];
-  /** Starts (or restarts, keeping its data) the broker. */
+  /** Starts (or restarts, keeping its data) the broker; in a cluster, every node not running. */
   start(): Promise<void>;
-  /** Stops the broker cleanly; its data stays for the next start. */
+  /** Stops the broker (every node) cleanly; its data stays for the next start. */
   stop(): Promise<void>;
-  /** `kill -9` of the broker: a crash, no goodbye to its clients; its data stays for the next start. */
-  kill(): Promise<void>;
+  /** `kill -9` of a node (1-based; the only one by default): a crash, no goodbye; its data stays. */
+  kill(node?: number): Promise<void>;
   /** Stops it and removes its data. */
   destroy(): Promise<void>;
 }
 
 /**
  * A real broker of a test's own (infra/kafka/kafka.sh on free ports, its own state directory), for
- * tests that stop and start Kafka: the shared broker of the other suites is never touched.
+ * tests that stop, kill and start Kafka: the shared broker of the other suites is never touched.
+ * `nodes: 3` is a three-node KRaft cluster (replication factor 3, min.insync.replicas 2).
  */
-export async function createDedicatedBroker(): Promise<DedicatedBroker> {
+export async function createDedicatedBroker({ nodes = 1 }: { nodes?: number } = {}): Promise<DedicatedBroker> {
   const state = mkdtempSync(path.join(os.tmpdir(), 'webshop-broker-'));
-  const port = await freePort();
-  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_STATE_DIR: state, KAFKA_HEAP_OPTS: '-Xms128m -Xmx512m' };
+  const ports: number[] = [];
+  const controllerPorts: number[] = [];
+  for (let i = 0; i < nodes; i++) {
+    ports.push(await freePort());
+    controllerPorts.push(await freePort());
+  }
+  const env = {
+    ...process.env,
+    KAFKA_PORTS: ports.join(','),
+    KAFKA_CONTROLLER_PORTS: controllerPorts.join(','),
+    KAFKA_STATE_DIR: state,
+    KAFKA_HEAP_OPTS: '-Xms128m -Xmx512m',
+  };
   const control = (command: 'start' | 'stop') => run('bash', [script, command], { env, timeout: 180_000 });
+  const pidFile = (node: number) => path.join(nodes === 1 ? state : path.join(state, `node-${node}`), 'kafka.pid');
   return {
-    brokers: [`127.0.0.1:${port}`],
+    brokers: ports.map((port) => `127.0.0.1:${port}`),
     start: async () => void (await control('start')),
     stop: async () => void (await control('stop')),
-    async kill() {
-      const pid = Number(readFileSync(path.join(state, 'kafka.pid'), 'utf8'));
+    async kill(node = 1) {
+      const pid = Number(readFileSync(pidFile(node), 'utf8'));
       process.kill(pid, 'SIGKILL');
       while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
-      rmSync(path.join(state, 'kafka.pid'), { force: true });
+      rmSync(pidFile(node), { force: true });
     },
     async destroy() {
       await control('stop').catch(() => undefined);
