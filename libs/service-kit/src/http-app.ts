@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { errorHandler, notFoundHandler } from './http-errors';
+import { refuseUnstorableInput } from './storable-input';
 
 /** A readiness check: resolves when the dependency is usable, throws with the reason when not. */
 export type HealthCheck = { name: string; check: () => Promise<void> };
@@ -27,6 +28,7 @@ export function createHttpApp({ logger, routes, readiness = [], bodyLimit = '64k
     });
   }
   app.use(express.json({ limit: bodyLimit }));
+  app.use(refuseUnstorableInput);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { unstorablePathSegment } from './unstorable';
 
 /** The error body of every service: `{ error, message, details? }`. */
 export interface ErrorBody {
@@ -37,10 +38,27 @@ export function parseBody<S extends z.ZodType>(schema: S, value: unknown, what =
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
+  // A path no route took that holds a string Postgres cannot store is malformed, not merely unknown.
+  const unstorable = unstorablePathSegment(req.path);
+  if (unstorable) {
+    res.status(400).json({
+      error: 'validation_failed',
+      message: 'the request path is not valid',
+      details: [{ path: 'params', message: `the path segment ${JSON.stringify(unstorable.segment)} ${unstorable.reason}` }],
+    } satisfies ErrorBody);
+    return;
+  }
   res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.path}` } satisfies ErrorBody);
 };
 
-/** Maps errors to the JSON error body. Unknown errors are 500 and logged; body-parser's are 400/413. */
+/** Where the request went wrong for each error express and body-parser raise about a request. */
+const clientErrorPath: Record<string, string> = {
+  'charset.unsupported': 'header.content-type',
+  'encoding.unsupported': 'header.content-encoding',
+  'request.size.invalid': 'header.content-length',
+};
+
+/** Maps errors to the JSON error body. Unknown errors are 500 and logged; express's and body-parser's are 400 (413 for a body over the limit). */
 export function errorHandler(onUnexpected: (error: unknown) => void): ErrorRequestHandler {
   return (error, _req, res, _next) => {
     if (error instanceof HttpError) {
@@ -54,6 +72,20 @@ export function errorHandler(onUnexpected: (error: unknown) => void): ErrorReque
     }
     if (type === 'entity.too.large') {
       res.status(413).json({ error: 'payload_too_large', message: 'the request body is larger than allowed' } satisfies ErrorBody);
+      return;
+    }
+    // Any other request express or body-parser could not read (a path parameter that is not valid
+    // percent-encoding, an unsupported charset or content encoding, a body that is not valid gzip,
+    // a body shorter than its Content-Length): the client's fault, so 400 validation_failed, never 500.
+    const status = (error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message = error instanceof Error && error.message ? error.message : 'the request could not be read';
+      const path = (type && clientErrorPath[type]) ?? (error instanceof URIError ? 'params' : undefined);
+      res.status(400).json({
+        error: 'validation_failed',
+        message: 'the request is not valid',
+        details: [{ path: path ?? '(request)', message }],
+      } satisfies ErrorBody);
       return;
     }
     onUnexpected(error);

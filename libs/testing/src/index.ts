@@ -8,3 +8,17 @@ export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } 
 export { freePort } from './free-port';
 export { startMailCatcher, type MailCatcher, type CaughtMail } from './mail-catcher';
 export { startServiceHarness, call, type ServiceHarness, type Published } from './service-harness';
+export {
+  seededRandom,
+  unstorableStrings,
+  awkwardStrings,
+  hostileValues,
+  unstorableVariants,
+  hostileRequests,
+  sendHostileRequests,
+  tableFingerprint,
+  type Random,
+  type FuzzEndpoint,
+  type HostileRequest,
+  type FuzzResult,
+} from './hostile-input';

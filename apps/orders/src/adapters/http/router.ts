@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { appendToOutbox } from '@webshop/kafka';
 import { withTransaction, type Pool } from '@webshop/postgres';
-import { HttpError, parseBody } from '@webshop/service-kit';
+import { HttpError, parseBody, pathParam } from '@webshop/service-kit';
 import { cancelOrder, OrderRuleViolation, placeOrder } from '../../domain/decide';
 import { evolve, finalStatuses, type Order } from '../../domain/order';
 import type { OrderChanges } from '../pg/order-changes';
@@ -21,7 +21,7 @@ import {
   timelineOf,
   type TimelineEntry,
 } from '../pg/order-store';
-import { getOrderQuery, idempotencyKey, listOrdersQuery, placeOrderBody, uuid } from './schemas';
+import { getOrderQuery, idempotencyKey, listOrdersQuery, MAX_REASON_LENGTH, placeOrderBody, uuid } from './schemas';
 
 /** The order as the API shows it. */
 export const orderView = (order: Order) => ({
@@ -51,6 +51,12 @@ function ruleToHttp(error: unknown): never {
   throw error;
 }
 
+/** The first `max` UTF-16 units of `text`, never half a surrogate pair (jsonb refuses a lone one). */
+function cut(text: string, max: number): string {
+  const head = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head;
+}
+
 /** A stable hash of the request, so "the same body" does not depend on key order or spacing. */
 function requestHash(value: unknown): string {
   const canonical = (v: unknown): unknown =>
@@ -62,11 +68,14 @@ function requestHash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
 }
 
+const isoTimestamp = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const encodeCursor = (order: Order) => Buffer.from(JSON.stringify([order.createdAt, order.orderId])).toString('base64url');
 function decodeCursor(cursor: string): { createdAt: string; orderId: string } {
   try {
-    const [createdAt, orderId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (Number.isNaN(Date.parse(createdAt)) || !uuid.safeParse(orderId).success) throw new Error('bad cursor');
+    const [createdAt, orderId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    // Only a timestamp as encodeCursor writes it: Date.parse takes strings (and years) Postgres refuses.
+    if (typeof createdAt !== 'string' || !isoTimestamp.test(createdAt) || new Date(createdAt).toISOString() !== createdAt) throw new Error('bad cursor');
+    if (typeof orderId !== 'string' || !uuid.safeParse(orderId).success) throw new Error('bad cursor');
     return { createdAt, orderId };
   } catch {
     throw new HttpError(400, 'validation_failed', 'the cursor is not one this API gave out', [{ path: 'cursor', message: 'invalid cursor' }]);
@@ -84,7 +93,9 @@ export interface OrdersRouterOptions {
 export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWaitMs = 10_000 }: OrdersRouterOptions): Router {
   const router = Router();
 
-  async function existingOrder(orderIdParam: string): Promise<Order> {
+  /** The order the path names; 400 when the id cannot be stored, 404 when it is not an order's. */
+  async function existingOrder(req: Request): Promise<Order> {
+    const orderIdParam = pathParam(req, 'orderId');
     const order = uuid.safeParse(orderIdParam).success ? await loadOrder(pool, orderIdParam) : null;
     if (!order) throw new HttpError(404, 'not_found', `no order ${orderIdParam}`);
     return order;
@@ -160,7 +171,7 @@ export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWa
 
   router.get('/orders/:orderId', async (req, res) => {
     const query = parseBody(getOrderQuery, req.query, 'query');
-    let order = await existingOrder(String(req.params.orderId));
+    let order = await existingOrder(req);
     if (query.until) {
       const wanted = query.until;
       const abort = new AbortController();
@@ -172,12 +183,12 @@ export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWa
   });
 
   router.get('/orders/:orderId/timeline', async (req, res) => {
-    const order = await existingOrder(String(req.params.orderId));
+    const order = await existingOrder(req);
     res.json((await timelineOf(pool, order.orderId)).map(timelineView));
   });
 
   router.get('/orders/:orderId/updates', async (req: Request, res: Response) => {
-    const order = await existingOrder(String(req.params.orderId));
+    const order = await existingOrder(req);
     const lastEventId = Number(req.get('Last-Event-ID') ?? req.query['lastEventId'] ?? 0);
     let after = Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0;
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
@@ -206,8 +217,8 @@ export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWa
   });
 
   router.post('/orders/:orderId/cancel', async (req, res) => {
-    const { orderId } = await existingOrder(String(req.params.orderId));
-    const reason = typeof req.body?.reason === 'string' && req.body.reason.trim() ? String(req.body.reason).slice(0, 500) : 'cancelled by the customer';
+    const { orderId } = await existingOrder(req);
+    const reason = typeof req.body?.reason === 'string' && req.body.reason.trim() ? cut(String(req.body.reason), MAX_REASON_LENGTH) : 'cancelled by the customer';
     const order = await withTransaction(pool, async (tx) => {
       await lockOrder(tx, orderId);
       const current = (await loadOrder(tx, orderId))!;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { withTransaction, type Pool } from '@webshop/postgres';
-import { HttpError, parseBody } from '@webshop/service-kit';
+import { HttpError, parseBody, parseParam, pathParam } from '@webshop/service-kit';
 import { deposit, PaymentRuleViolation } from '../../domain/decide';
 import type { Account, Payment } from '../../domain/payment';
 import { loadAccount, loadPayment, openAccount, recordDeposit, saveBalance } from '../pg/payment-store';
@@ -25,7 +25,7 @@ export function paymentRouter({ pool, clock = () => new Date() }: { pool: Pool; 
   const router = Router();
 
   router.post('/accounts/:customerId/deposits', async (req, res) => {
-    const customerId = parseBody(customerIdParam, req.params.customerId, 'customerId in the path');
+    const customerId = parseParam(customerIdParam, req, 'customerId');
     const { amountCents } = parseBody(depositBody, req.body);
     const account = await withTransaction(pool, async (tx) => {
       const now = clock().toISOString();
@@ -46,7 +46,7 @@ export function paymentRouter({ pool, clock = () => new Date() }: { pool: Pool; 
   });
 
   router.get('/accounts/:customerId', async (req, res) => {
-    const customerId = String(req.params.customerId);
+    const customerId = pathParam(req, 'customerId');
     // An id the deposit route would refuse cannot name an account.
     const account = customerIdParam.safeParse(customerId).success ? await loadAccount(pool, customerId) : null;
     if (!account) throw new HttpError(404, 'not_found', `no account for customer ${customerId}`);
@@ -54,7 +54,7 @@ export function paymentRouter({ pool, clock = () => new Date() }: { pool: Pool; 
   });
 
   router.get('/payments/:orderId', async (req, res) => {
-    const orderId = String(req.params.orderId);
+    const orderId = pathParam(req, 'orderId');
     const payment = uuid.safeParse(orderId).success ? await loadPayment(pool, orderId) : null;
     if (!payment) throw new HttpError(404, 'not_found', `no payment for order ${orderId}`);
     res.json(paymentView(payment));

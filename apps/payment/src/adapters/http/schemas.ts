@@ -1,9 +1,9 @@
 /** What the payment API accepts, checked once at the edge. */
 import { z } from 'zod';
+import { storableString } from '@webshop/service-kit';
 
 /** A customer id as orders takes it: non-empty, at most 100 characters, no surrounding blanks. */
-export const customerIdParam = z
-  .string()
+export const customerIdParam = storableString()
   .min(1)
   .max(100)
   .refine((s) => s.trim() === s, 'must not start or end with whitespace');

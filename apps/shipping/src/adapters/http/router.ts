@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { withTransaction, type Pool } from '@webshop/postgres';
-import { HttpError } from '@webshop/service-kit';
+import { HttpError, pathParam } from '@webshop/service-kit';
 import { deliverShipment, dispatchShipment, ShipmentRuleViolation } from '../../domain/decide';
 import type { Shipment, ShipmentEvent } from '../../domain/shipment';
 import { loadShipment, recordShipmentChange, type ShipmentRecord } from '../pg/shipment-store';
@@ -66,21 +66,21 @@ export function shippingRouter({
   }
 
   router.get('/shipments/:orderId', async (req, res) => {
-    const orderId = String(req.params.orderId);
+    const orderId = pathParam(req, 'orderId');
     const record = uuid.safeParse(orderId).success ? await loadShipment(pool, orderId) : null;
     if (!record) throw notFound(orderId);
     res.json(shipmentView(record));
   });
 
   router.post('/shipments/:orderId/dispatch', async (req, res) => {
-    const record = await change(String(req.params.orderId), (shipment) =>
+    const record = await change(pathParam(req, 'orderId'), (shipment) =>
       dispatchShipment(shipment, { trackingNumber: newTrackingNumber(), now: clock().toISOString() }),
     );
     res.status(202).json(shipmentView(record));
   });
 
   router.post('/shipments/:orderId/deliver', async (req, res) => {
-    const record = await change(String(req.params.orderId), (shipment) => deliverShipment(shipment, { now: clock().toISOString() }));
+    const record = await change(pathParam(req, 'orderId'), (shipment) => deliverShipment(shipment, { now: clock().toISOString() }));
     res.status(202).json(shipmentView(record));
   });
 

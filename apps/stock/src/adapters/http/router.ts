@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import { appendToOutbox } from '@webshop/kafka';
 import { withTransaction, type Pool } from '@webshop/postgres';
-import { HttpError, parseBody } from '@webshop/service-kit';
+import { HttpError, parseBody, parseParam, pathParam } from '@webshop/service-kit';
 import { defineProduct, restock, StockRuleViolation } from '../../domain/decide';
 import type { Product } from '../../domain/stock';
 import { listProducts, loadProduct, lockSku, saveProducts } from '../pg/stock-store';
@@ -18,7 +18,7 @@ export function stockRouter({ pool, clock = () => new Date() }: { pool: Pool; cl
   const router = Router();
 
   router.put('/products/:sku', async (req, res) => {
-    const sku = parseBody(skuParam, req.params.sku, 'sku in the path');
+    const sku = parseParam(skuParam, req, 'sku');
     const body = parseBody(defineProductBody, req.body);
     const { product, created } = await withTransaction(pool, async (tx) => {
       await lockSku(tx, sku);
@@ -32,7 +32,7 @@ export function stockRouter({ pool, clock = () => new Date() }: { pool: Pool; cl
   });
 
   router.post('/products/:sku/restock', async (req, res) => {
-    const sku = parseBody(skuParam, req.params.sku, 'sku in the path');
+    const sku = parseParam(skuParam, req, 'sku');
     const { quantity } = parseBody(restockBody, req.body);
     const product = await withTransaction(pool, async (tx) => {
       const existing = await loadProduct(tx, sku, true);
@@ -56,7 +56,7 @@ export function stockRouter({ pool, clock = () => new Date() }: { pool: Pool; cl
   });
 
   router.get('/products/:sku', async (req, res) => {
-    const sku = String(req.params.sku);
+    const sku = pathParam(req, 'sku');
     // A sku the PUT route would refuse cannot name a product.
     const product = skuParam.safeParse(sku).success ? await loadProduct(pool, sku) : null;
     if (!product) throw new HttpError(404, 'not_found', `no product ${sku}`);
