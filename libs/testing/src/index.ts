@@ -22,3 +22,4 @@ export {
   type HostileRequest,
   type FuzzResult,
 } from './hostile-input';
+export { createHistogram, bucketOf, highestIn, type Histogram } from './histogram';

@@ -4,7 +4,7 @@
  * (still pending when the settle timeout ran out). Latency is measured from the order's scheduled
  * send time; the latency percentiles are over confirmed orders only.
  */
-import { createHistogram } from './histogram';
+import { createHistogram } from '@webshop/testing';
 
 export type FinalStatus = 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
 
