@@ -19,13 +19,14 @@
  * unknown kind get `maxUnknownAttempts` before they count as non-retriable.
  */
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { decodeEvent, dlqTopicName, type EventType, type ServiceName } from '@webshop/events';
+import { dlqTopicName, type EventType, type ServiceName } from '@webshop/events';
 import { withTransaction, type Pool, type PoolClient } from '@webshop/postgres';
 import { deadLetterMessage } from './dead-letter';
 import { Header, headerString, type AnyIncomingEvent, type IncomingEvent } from './envelope';
-import { backoffMs, classify, messageOf, NonRetriableError, reasonOf } from './errors';
+import { backoffMs, classify, messageOf, reasonOf } from './errors';
 import { recordInInbox, recordRunInInbox } from './inbox';
 import { createIdempotentProducer, ensureTopics, silentLogger, type PlumbingLogger } from './kafka-client';
+import { readRecord } from './read-record';
 
 export type EventHandler<T extends EventType> = (event: IncomingEvent<T>, tx: PoolClient) => Promise<void>;
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
@@ -72,42 +73,7 @@ export interface ConsumerRunner {
   isRunning(): boolean;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 class StopRequested extends Error {}
-
-/** Decodes a record into an event with its envelope; throws a non-retriable error when it cannot. */
-export function readRecord(topic: string, partition: number, message: KafkaMessage): AnyIncomingEvent {
-  if (!message.value) throw new NonRetriableError('empty_value', 'the record has no value');
-  const decoded = decodeEvent(message.value);
-  const headers = message.headers;
-  const eventId = headerString(headers, Header.eventId);
-  if (!eventId || !uuidPattern.test(eventId)) {
-    throw new NonRetriableError('invalid_envelope', `the ${Header.eventId} header is missing or not a UUID`);
-  }
-  const declaredType = headerString(headers, Header.eventType);
-  if (declaredType && declaredType !== decoded.type) {
-    throw new NonRetriableError('invalid_envelope', `the ${Header.eventType} header says ${declaredType} but the schema is ${decoded.type}`);
-  }
-  const key = message.key?.toString('utf8') ?? null;
-  return {
-    type: decoded.type,
-    data: decoded.data,
-    // The canonical (lower-case) form, as Postgres gives uuids back: the inbox compares ids it wrote
-    // with ids it was handed, and an upper-case id from another producer must not look new (or old).
-    eventId: eventId.toLowerCase(),
-    correlationId: headerString(headers, Header.correlationId) ?? key ?? '',
-    causationId: headerString(headers, Header.causationId),
-    occurredAt: headerString(headers, Header.occurredAt) ?? new Date(Number(message.timestamp)).toISOString(),
-    producer: headerString(headers, Header.producer) ?? 'unknown',
-    traceparent: headerString(headers, Header.traceparent),
-    schemaVersion: decoded.version,
-    topic,
-    partition,
-    offset: message.offset,
-    key,
-  } as AnyIncomingEvent;
-}
 
 export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
   const {
@@ -148,7 +114,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
 
   /** Applies one record in its own transaction; returns what happened. Throws what went wrong. */
   async function apply(topic: string, partition: number, message: KafkaMessage): Promise<{ outcome: Outcome; type: string | null }> {
-    const event = readRecord(topic, partition, message);
+    const event = readRecord(topic, partition, message, topicPrefix);
     const handler = handlers[event.type] as EventHandler<EventType> | undefined;
     if (!handler) return { outcome: 'ignored', type: event.type };
     const applied = await withTransaction(pool, (tx) => applyIn(tx, event, handler));
@@ -171,7 +137,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     const started = Date.now();
     let outcomes: Array<{ outcome: Outcome; type: string; message: KafkaMessage }>;
     try {
-      const events = messages.map((message) => ({ message, event: readRecord(topic, partition, message) }));
+      const events = messages.map((message) => ({ message, event: readRecord(topic, partition, message, topicPrefix) }));
       outcomes = await withTransaction(pool, async (tx) => {
         if (partitionsConcurrently > 1) await tx.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(runLockTimeoutMs))}`);
         // One inbox statement for the whole run: the ids recorded now are the ones to apply.

@@ -2,8 +2,12 @@
  * Dead letters: a record a consumer cannot apply, ever, goes to `<topic>.dlq.<consumer-service>`
  * with its original key, value bytes and headers untouched, plus these headers saying why:
  *
- *   dlq-reason            machine-readable: bad_magic, unknown_schema, corrupt_body, invalid_data,
- *                         invalid_envelope, or the handler's own reason
+ *   dlq-reason            machine-readable: empty_value; the value is no event: bad_magic, too_short,
+ *                         unknown_schema, corrupt_body, invalid_data; the envelope (envelope.ts,
+ *                         read-record.ts): invalid_envelope (a required header missing or malformed,
+ *                         or a header that disagrees with the value), wrong_topic (an event type
+ *                         that topic does not carry), foreign_writer (producer is not the topic's
+ *                         writer); or the handler's own reason (e.g. unknown_order)
  *   dlq-error             the error message
  *   dlq-consumer          the consumer group that gave up
  *   dlq-source-topic / dlq-source-partition / dlq-source-offset   where it came from

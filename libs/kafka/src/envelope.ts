@@ -3,14 +3,27 @@
  * data (see libs/events codec); the record key is the event's key field (orderId or sku); these
  * headers say what it is and where it came from:
  *
- *   event-type          PurchaseRequested, ...
- *   event-id            UUID, unique per event; consumers' inbox key
- *   correlation-id      the orderId (or sku) the event is about
- *   causation-id        the event-id of the event that caused this one (absent for a user's request)
- *   occurred-at         ISO-8601 UTC
- *   producer            the service that wrote it (the topic's single writer)
- *   schema-fingerprint  hex CRC-64-AVRO of the writer schema (also inside the value)
- *   traceparent         W3C trace context: 00-<trace-id>-<span-id>-01
+ *   event-type          required  PurchaseRequested, ...
+ *   event-id            required  UUID, unique per event; consumers' inbox key
+ *   correlation-id      optional  the orderId (or sku) the event is about: the record key
+ *   causation-id        optional  UUID, the event-id of the event that caused this one (absent for a user's request)
+ *   occurred-at         required  ISO-8601 UTC as written (Date#toISOString)
+ *   producer            required  the service that wrote it (the topic's single writer)
+ *   schema-fingerprint  required  hex CRC-64-AVRO of the writer schema (also inside the value)
+ *   traceparent         optional  W3C trace context: 00-<trace-id>-<span-id>-01
+ *
+ * What a consumer accepts (read-record.ts); anything else goes to the dead-letter topic unapplied:
+ *  - each header at most once; the required ones present and not empty;
+ *  - event-id and causation-id UUIDs in any case (handed on in lower case); occurred-at an RFC 3339
+ *    date-time (ISO-8601 with seconds and a zone, Z or ±hh:mm, a real day; handed on as UTC ISO);
+ *  - the headers agree with the value: event-type is the decoded schema's type, schema-fingerprint
+ *    (hex, any case) the fingerprint inside the value, the record key the event's key field
+ *    (`keyOf`), and correlation-id, when present, that same key (absent, it defaults to the key);
+ *    any of these broken is `invalid_envelope`;
+ *  - the event's type is one the topic it was read from carries (prefix aside): `wrong_topic`,
+ *    e.g. an OrderConfirmed on payments;
+ *  - producer is that topic's single writer (`topics[..].writer`): `foreign_writer`.
+ * traceparent is not checked: a malformed one only means the consumer's events start a new trace.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EventData, EventType, ServiceName } from '@webshop/events';

@@ -16,7 +16,6 @@ export { inboxMigration, recordInInbox } from './inbox';
 export { DlqHeader, deadLetterMessage } from './dead-letter';
 export {
   createConsumerRunner,
-  readRecord,
   type ConsumerRunner,
   type ConsumerRunnerOptions,
   type EventHandler,
@@ -24,6 +23,7 @@ export {
   type Outcome,
   type OutcomeInfo,
 } from './consumer-runner';
+export { readRecord } from './read-record';
 
 import { inboxMigration } from './inbox';
 import { outboxMigration } from './outbox';

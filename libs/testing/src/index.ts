@@ -7,7 +7,7 @@ export { createDedicatedPostgres, type DedicatedPostgres } from './dedicated-pos
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process';
 export { freePort } from './free-port';
 export { startMailCatcher, type MailCatcher, type CaughtMail } from './mail-catcher';
-export { startServiceHarness, call, type ServiceHarness, type Published } from './service-harness';
+export { startServiceHarness, call, type ServiceHarness, type Published, type RawRecord } from './service-harness';
 export {
   seededRandom,
   unstorableStrings,

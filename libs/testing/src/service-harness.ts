@@ -5,10 +5,12 @@
  * Events are fed as their real writer publishes them: Avro single-object value, the event's key and
  * the full envelope of headers (encodeRecord, the outbox's own encoding), produced idempotently with
  * acks=all. `redeliver` sends the very same record again, as a relay that crashed before marking its
- * outbox row would. What the service publishes is read back from its topics.
+ * outbox row would; `publishRaw` sends records as given, for ones no writer would publish (a
+ * stranger's, an altered envelope). What the service publishes is read back from its topics, what
+ * it refuses from its dead-letter topics.
  */
-import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { decodeEvent, topicOf, topics as topicRegistry, type EventData, type EventType, type TopicName } from '@webshop/events';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { decodeEvent, dlqTopicName, topicOf, topics as topicRegistry, type EventData, type EventType, type TopicName } from '@webshop/events';
 import { createIdempotentProducer, encodeRecord, ensureTopics, Header, headerString, type AnyOutgoingEvent, type EncodedRecord } from '@webshop/kafka';
 import { createLogger, startService, type RunningService, type ServiceConfig, type ServiceDefinition } from '@webshop/service-kit';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -42,6 +44,13 @@ export interface ServiceHarness<C extends ServiceConfig = ServiceConfig> {
   publish(events: AnyOutgoingEvent[], options?: { times?: number }): Promise<string[]>;
   /** Sends an event published earlier once more: the same record, the same event id. */
   redeliver(eventId: string): Promise<void>;
+  /**
+   * Sends records exactly as given (key, value bytes, headers) to this run's copy of `topic`, in
+   * order: e.g. an `encodeRecord` result with headers a writer would never set.
+   */
+  publishRaw(records: ReadonlyArray<RawRecord>): Promise<void>;
+  /** Waits until `count` records are on the service's dead-letter topic of `topic`; answers them all, in order. */
+  deadLetters(topic: TopicName, count?: number, timeoutMs?: number): Promise<KafkaMessage[]>;
   /** Every record the service published so far, in the order read. */
   published: Published[];
   /** Waits until `count` records of `type` matching `where` were published; answers them all. */
@@ -55,6 +64,14 @@ export interface ServiceHarness<C extends ServiceConfig = ServiceConfig> {
   /** The service's log lines, parsed. */
   logs: Array<Record<string, unknown>>;
   stop(): Promise<void>;
+}
+
+/** A record as it goes on the wire; `topic` is the registry's name (the harness adds its prefix). */
+export interface RawRecord {
+  topic: TopicName;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
 }
 
 export async function startServiceHarness<C extends ServiceConfig>(
@@ -127,6 +144,26 @@ export async function startServiceHarness<C extends ServiceConfig>(
       const record = sent.get(eventId);
       if (!record) throw new Error(`no event ${eventId} was published by this harness`);
       await send([record]);
+    },
+    async publishRaw(records) {
+      for (const { topic, key, value, headers } of records) {
+        await producer.send({ topic: prefix + topicRegistry[topic].name, acks: -1, messages: [{ key, value, headers }] });
+      }
+    },
+    async deadLetters(topic, count = 1, timeoutMs = 30_000) {
+      const dlq = dlqTopicName(prefix + topicRegistry[topic].name, definition.name);
+      const received: KafkaMessage[] = [];
+      await ensureTopics(kafka, [dlq], config.KAFKA_PARTITIONS);
+      const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topics: [dlq], fromBeginning: true });
+        await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
+        await waitFor(() => received.length >= count, { timeoutMs, description: `${count} records on ${dlq}` });
+      } finally {
+        await consumer.disconnect();
+      }
+      return received;
     },
     published,
     async waitForPublished<T extends EventType>(type: T, where: (data: EventData<T>) => boolean = () => true, count = 1, timeoutMs = 30_000) {

@@ -2,7 +2,8 @@
  * The orders service through its HTTP API, with real Kafka and Postgres: other services' answers
  * are published to its topics as those services would publish them.
  */
-import { replayTopics } from '@webshop/kafka';
+import { randomUUID } from 'node:crypto';
+import { DlqHeader, encodeRecord, Header, replayTopics } from '@webshop/kafka';
 import { createTestDatabase, testKafka, waitFor } from '@webshop/testing';
 import { migrate } from '@webshop/postgres';
 import { messagingMigrations } from '@webshop/kafka';
@@ -251,6 +252,43 @@ describe('the orders API', () => {
     expect(events.map((e) => e.event)).toEqual([...timeline.map((e: { type: string }) => e.type), ...cancellation, 'end']);
     const resumed = await readEvents(`${h.base}/orders/${order.orderId}/updates`, { 'Last-Event-ID': events[3]!.id! });
     expect(resumed.map((e) => e.event)).toEqual([...cancellation, 'end']);
+  });
+
+  it('creates no order from a PurchaseRequested a stranger, or payment, wrote to the orders topic, and dead-letters it as foreign_writer', async () => {
+    const before = await counts();
+    const forged = ['stranger', 'payment'].map((producer) => {
+      const orderId = randomUUID();
+      const record = encodeRecord(
+        {
+          type: 'PurchaseRequested',
+          data: {
+            orderId,
+            customerId: 'mallory',
+            email: 'mallory@example.com',
+            items: [{ sku: 'TEA-1', quantity: 1, unitPriceCents: 1 }],
+            totalCents: 1,
+            shippingAddress: orderBody().shippingAddress,
+            requestedAt: new Date().toISOString(),
+          },
+        },
+        'orders',
+      );
+      return { orderId, record: { ...record, topic: 'orders' as const, headers: { ...record.headers, [Header.producer]: producer } } };
+    });
+    await h.publishRaw(forged.map((f) => f.record));
+
+    const dead = await h.deadLetters('orders', 2);
+    for (const { orderId, record } of forged) {
+      const letter = dead.find((m) => m.headers![Header.eventId]!.toString() === record.eventId);
+      expect(letter?.headers![DlqHeader.reason]!.toString()).toBe('foreign_writer');
+      expect((await http(h.base, 'GET', `/orders/${orderId}`)).status).toBe(404);
+      const { rows } = await h.db.pool.query(
+        `SELECT (SELECT count(*) FROM timeline WHERE order_id = $1)::int AS timeline, (SELECT count(*) FROM inbox WHERE event_id = $2)::int AS inbox`,
+        [orderId, record.eventId],
+      );
+      expect(rows[0]).toEqual({ timeline: 0, inbox: 0 });
+    }
+    expect(await counts()).toEqual(before);
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {

@@ -1,9 +1,10 @@
 /** The orders service for real (its own database, its own topics) through the shared service harness. */
 import { randomUUID } from 'node:crypto';
-import type { EventData, EventType } from '@webshop/events';
+import type { KafkaMessage } from 'kafkajs';
+import type { EventData, EventType, TopicName } from '@webshop/events';
 import type { AnyOutgoingEvent } from '@webshop/kafka';
 import type { RunningService } from '@webshop/service-kit';
-import { startServiceHarness, type TestDatabase } from '@webshop/testing';
+import { startServiceHarness, type RawRecord, type TestDatabase } from '@webshop/testing';
 import { ordersService } from '../service';
 
 export interface OrdersHarness {
@@ -13,6 +14,10 @@ export interface OrdersHarness {
   service: RunningService;
   /** Publishes events as their real writer (payment, stock, shipping, email) would. */
   publish(events: AnyOutgoingEvent[]): Promise<void>;
+  /** Sends records exactly as given: ones no real writer would publish. */
+  publishRaw(records: RawRecord[]): Promise<void>;
+  /** Waits until `count` records are on orders' dead-letter topic of `topic`; answers them all. */
+  deadLetters(topic: TopicName, count?: number): Promise<KafkaMessage[]>;
   /** How many events of `type` about the order orders ever decided to publish (its outbox). */
   outboxed(type: EventType, orderId: string): Promise<number>;
   stop(): Promise<void>;
@@ -29,6 +34,8 @@ export async function startOrders(): Promise<OrdersHarness> {
     db: harness.db,
     service: harness.running,
     publish: async (events) => void (await harness.publish(events)),
+    publishRaw: (records) => harness.publishRaw(records),
+    deadLetters: (topic, count) => harness.deadLetters(topic, count),
     outboxed: (type, orderId) => harness.outboxed(type, orderId),
     stop: () => harness.stop(),
   };

@@ -1,12 +1,12 @@
 /** Test fixtures for the messaging plumbing: real topics, a real database, real events. */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { encodeEvent, fingerprintOf, type EventData } from '@webshop/events';
+import type { EventData } from '@webshop/events';
 import { migrate, type Pool } from '@webshop/postgres';
 import { uniqueName, waitFor } from '@webshop/testing';
-import { Header } from '../envelope';
 import { messagingMigrations } from '../index';
 import { ensureTopics } from '../kafka-client';
+import { encodeRecord } from '../outbox';
 
 export { recordEffect } from './fixtures-effects';
 
@@ -31,20 +31,13 @@ export const productUpdated = (sku: string, seq: number): EventData<'ProductUpda
 });
 
 
-/** A correctly enveloped ProductUpdated record, as the relay would write it. */
+/**
+ * A correctly enveloped ProductUpdated record, as the relay writes it: its writer's (stock's)
+ * `encodeRecord`, with the full envelope consumers insist on (read-record.ts).
+ */
 export function productRecord(sku: string, seq: number, eventId: string = randomUUID()) {
-  return {
-    key: sku,
-    value: encodeEvent('ProductUpdated', productUpdated(sku, seq)),
-    headers: {
-      [Header.eventType]: 'ProductUpdated',
-      [Header.eventId]: eventId,
-      [Header.correlationId]: sku,
-      [Header.occurredAt]: new Date().toISOString(),
-      [Header.producer]: 'stock',
-      [Header.schemaFingerprint]: fingerprintOf('ProductUpdated'),
-    },
-  };
+  const { key, value, headers } = encodeRecord({ type: 'ProductUpdated', data: productUpdated(sku, seq), eventId }, 'stock');
+  return { key, value, headers };
 }
 
 export async function produce(kafka: Kafka, topic: string, messages: Array<{ key: string; value: Buffer; headers?: Record<string, string> }>) {
