@@ -15,8 +15,8 @@ export const ordersService: ServiceDefinition<Config> = {
   name: 'orders',
   migrations,
   consumes: { topics: consumedTopics, handlers: () => orderEventHandlers('live') },
-  async start({ pool, logger, config }) {
-    const changes = await listenForOrderChanges(pool, (error) => logger.warn('order change feed interrupted', { err: error }));
-    return { router: ordersRouter({ pool, changes, cancelWaitMs: config.CANCEL_WAIT_MS }), stop: () => changes.stop() };
+  async start({ pool, logger, config, stopping }) {
+    const changes = listenForOrderChanges(pool, (error) => logger.warn('order change feed interrupted; re-reading', { err: error }));
+    return { router: ordersRouter({ pool, changes, stopping, cancelWaitMs: config.CANCEL_WAIT_MS }), stop: () => changes.stop() };
   },
 };

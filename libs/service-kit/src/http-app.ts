@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Server } from 'node:http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
@@ -6,11 +6,30 @@ import { errorHandler, notFoundHandler } from './http-errors';
 import { refuseUnstorableInput } from './storable-input';
 
 /** A readiness check: resolves when the dependency is usable, throws with the reason when not. */
-export type HealthCheck = { name: string; check: () => Promise<void> };
+export type HealthCheck = { name: string; check: () => Promise<void> | void };
+
+/** A check that has not answered by then counts as failed: /readyz answers in time whatever hangs. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function runCheck({ name, check }: HealthCheck): Promise<{ name: string; ok: boolean; reason?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timedOut]);
+    return { name, ok: true };
+  } catch (error) {
+    return { name, ok: false, reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface HttpAppOptions {
   logger: Logger;
-  routes?: Router;
+  /** The service's routes (a Router). */
+  routes?: RequestHandler;
   readiness?: HealthCheck[];
   /** Request bodies above this are refused with 413. */
   bodyLimit?: string;
@@ -33,16 +52,7 @@ export function createHttpApp({ logger, routes, readiness = [], bodyLimit = '64k
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(
-      readiness.map(async ({ name, check }) => {
-        try {
-          await check();
-          return { name, ok: true };
-        } catch (error) {
-          return { name, ok: false, reason: error instanceof Error ? error.message : String(error) };
-        }
-      }),
-    );
+    const results = await Promise.all(readiness.map(runCheck));
     const ready = results.every((r) => r.ok);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: results });
   });

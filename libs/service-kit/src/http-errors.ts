@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { isDependencyUnavailable } from './startup';
 import { unstorablePathSegment } from './unstorable';
 
 /** The error body of every service: `{ error, message, details? }`. */
@@ -86,6 +87,11 @@ export function errorHandler(onUnexpected: (error: unknown) => void): ErrorReque
         message: 'the request is not valid',
         details: [{ path: path ?? '(request)', message }],
       } satisfies ErrorBody);
+      return;
+    }
+    // The database (or broker) is away: the request may pass later. Say so, and when to try again.
+    if (isDependencyUnavailable(error)) {
+      res.status(503).set('Retry-After', '1').json({ error: 'unavailable', message: 'a service this request needs is unavailable; try again shortly' } satisfies ErrorBody);
       return;
     }
     onUnexpected(error);

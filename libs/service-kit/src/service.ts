@@ -107,7 +107,6 @@ export async function startService<C extends ServiceConfig>(
   // Filled in as start-up gets to them; whatever exists is stopped.
   let pool: Pool | undefined;
   let messagingPool: Pool | undefined;
-  let kafka: Kafka | undefined;
   let admin: Admin | undefined;
   let relay: OutboxRelay | undefined;
   let consumer: ConsumerRunner | undefined;
@@ -187,7 +186,6 @@ export async function startService<C extends ServiceConfig>(
     if (applied.length) log.info('migrated', { applied });
 
     const client = createKafka({ clientId: definition.name, brokers: config.KAFKA_BROKERS, logger: log });
-    kafka = client;
     const kafkaAdmin = client.admin();
     await startup.step('kafka', () => kafkaAdmin.connect());
     admin = kafkaAdmin;

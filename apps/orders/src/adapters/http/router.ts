@@ -17,6 +17,7 @@ import {
   lockOrder,
   pricesOf,
   saveOrder,
+  timelineAfter,
   timelineHas,
   timelineOf,
   type TimelineEntry,
@@ -41,7 +42,7 @@ export const orderView = (order: Order) => ({
 /** The event that makes each final status, which the stream waits for before it ends. */
 const finalEvent: Partial<Record<Order['status'], string>> = { REJECTED: 'OrderRejected', CANCELLED: 'OrderCancelled', DELIVERED: 'ShipmentDelivered' };
 
-const timelineView = ({ seq: _seq, ...entry }: TimelineEntry) => entry;
+const timelineView = ({ position: _position, ...entry }: TimelineEntry) => entry;
 
 function ruleToHttp(error: unknown): never {
   if (error instanceof OrderRuleViolation) {
@@ -88,10 +89,19 @@ export interface OrdersRouterOptions {
   clock?: () => Date;
   /** How long `POST /orders/:id/cancel` waits for shipping's answer about a confirmed order. */
   cancelWaitMs?: number;
+  /** Aborted when the service begins to stop: long polls answer at once, streams end with `event: reconnect`. */
+  stopping?: AbortSignal;
 }
 
-export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWaitMs = 10_000 }: OrdersRouterOptions): Router {
+export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWaitMs = 10_000, stopping = new AbortController().signal }: OrdersRouterOptions): Router {
   const router = Router();
+
+  /** Aborted when the client goes away or the service begins to stop: whoever waits answers now. */
+  const untilGoneOrStopping = (res: Response): AbortSignal => {
+    const gone = new AbortController();
+    res.on('close', () => gone.abort()); // the client left, or the answer went out
+    return AbortSignal.any([gone.signal, stopping]);
+  };
 
   /** The order the path names; 400 when the id cannot be stored, 404 when it is not an order's. */
   async function existingOrder(req: Request): Promise<Order> {
@@ -174,9 +184,7 @@ export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWa
     let order = await existingOrder(req);
     if (query.until) {
       const wanted = query.until;
-      const abort = new AbortController();
-      req.on('close', () => abort.abort());
-      order = await awaitOrder(order, (o) => wanted.includes(o.status), query.timeoutMs, abort.signal);
+      order = await awaitOrder(order, (o) => wanted.includes(o.status), query.timeoutMs, untilGoneOrStopping(res));
       if (!wanted.includes(order.status)) res.set('X-Wait-Timed-Out', 'true');
     }
     res.json(orderView(order));
@@ -193,14 +201,15 @@ export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWa
     let after = Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0;
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     res.flushHeaders();
-    const abort = new AbortController();
-    req.on('close', () => abort.abort());
-    while (!abort.signal.aborted) {
-      const changed = changes.next(order.orderId, abort.signal);
+    const signal = untilGoneOrStopping(res);
+    while (!signal.aborted) {
+      const changed = changes.next(order.orderId, signal);
       const current = (await loadOrder(pool, order.orderId))!;
-      for (const entry of await timelineOf(pool, order.orderId, after)) {
-        res.write(`id: ${entry.seq}\nevent: ${entry.type}\ndata: ${JSON.stringify(timelineView(entry))}\n\n`);
-        after = Math.max(after, entry.seq);
+      // The id is the entry's position, in commit order: a resume after id N (Last-Event-ID, on any
+      // instance) sends exactly the entries committed after entry N, none twice, none missing.
+      for (const entry of await timelineAfter(pool, order.orderId, after)) {
+        res.write(`id: ${entry.position}\nevent: ${entry.type}\ndata: ${JSON.stringify(timelineView(entry))}\n\n`);
+        after = entry.position;
       }
       // The view turns final as soon as this service decides; the stream ends once the event that
       // made it final is in the timeline too (it comes back from Kafka a moment later).
@@ -211,8 +220,11 @@ export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWa
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([changed, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
       clearTimeout(timer);
-      if (!abort.signal.aborted) res.write(': keep-alive\n\n');
+      if (!signal.aborted) res.write(': keep-alive\n\n');
     }
+    // The service is stopping: tell the client to come back (EventSource does, after `retry` ms, with
+    // Last-Event-ID), to this instance once it is up again or to another one.
+    if (stopping.aborted) res.write(`retry: 1000\nevent: reconnect\ndata: ${JSON.stringify({ reason: 'the service is stopping', lastEventId: after })}\n\n`);
     res.end();
   });
 
@@ -240,9 +252,7 @@ export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWa
     // `cancellationRequestedAt`; the outcome follows (GET with ?until=CANCELLED,SHIPPED).
     let answered = order;
     if (order.status === 'CONFIRMED' && order.cancellation) {
-      const abort = new AbortController();
-      res.on('close', () => abort.abort()); // the client left (or the answer went out)
-      answered = await awaitOrder(order, (o) => o.status !== 'CONFIRMED', cancelWaitMs, abort.signal);
+      answered = await awaitOrder(order, (o) => o.status !== 'CONFIRMED', cancelWaitMs, untilGoneOrStopping(res));
     }
     if (answered.status === 'SHIPPED' || answered.status === 'DELIVERED') {
       throw new HttpError(409, 'not_cancellable', `the parcel of order ${orderId} left before the cancellation reached shipping`);

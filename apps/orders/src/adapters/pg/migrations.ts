@@ -63,6 +63,21 @@ export const migrations: Migration[] = [
       ALTER TABLE orders ADD COLUMN cancellation jsonb, ADD COLUMN shipment_cancelled boolean NOT NULL DEFAULT false;
     `,
   },
+  {
+    id: '003_timeline_position',
+    sql: `
+      -- Each entry's place in its order's timeline, 1, 2, 3 … in the order the entries were committed
+      -- (they are appended under the order's lock): the id of the live stream's events, so a resume
+      -- after id N sends exactly what was committed after entry N. seq, from a sequence, is handed
+      -- out at insert and can commit out of order across two transactions.
+      ALTER TABLE timeline ADD COLUMN position int;
+      UPDATE timeline t SET position = numbered.position
+        FROM (SELECT seq, row_number() OVER (PARTITION BY order_id ORDER BY seq) AS position FROM timeline) numbered
+        WHERE t.seq = numbered.seq;
+      ALTER TABLE timeline ALTER COLUMN position SET NOT NULL;
+      CREATE UNIQUE INDEX timeline_position ON timeline (order_id, position);
+    `,
+  },
 ];
 
 /** The tables that are projections of the log: a replay into empty ones must give them back. */
