@@ -18,7 +18,7 @@
  * send the record to `<topic>.dlq.<service>` with the reason, and the consumer moves on. Errors of
  * unknown kind get `maxUnknownAttempts` before they count as non-retriable.
  */
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { dlqTopicName, type EventType, type ServiceName } from '@webshop/events';
 import { withTransaction, type Pool, type PoolClient } from '@webshop/postgres';
 import { deadLetterMessage } from './dead-letter';
@@ -99,6 +99,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
   let dlqProducer: Producer | undefined;
   let stopping = false;
   let running = false;
+  let restarting: Promise<void> | undefined; // a new consumer joining after kafkajs gave up on the last
   const backoffs = new Set<() => void>(); // one per partition in a back-off pause; stop wakes them
 
   const pause = (ms: number) =>
@@ -229,64 +230,107 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     }
   }
 
-  return {
-    async start() {
-      stopping = false;
-      await ensureTopics(kafka, [...topicNames, ...topicNames.map((t) => dlqTopicName(t, service))], numPartitions);
-      dlqProducer = createIdempotentProducer(kafka);
-      await dlqProducer.connect();
-      // A member that dies without leaving is noticed after the session timeout; 10 s (kafkajs: 30 s)
-      // hands its partitions to the others sooner. Heartbeats go every 3 s and between runs.
-      const c = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000 });
-      consumer = c;
-      c.on(c.events.GROUP_JOIN, () => {
-        running = true;
-      });
-      c.on(c.events.CRASH, (e) => {
-        running = false;
-        logger.error('consumer crashed; kafkajs restarts it', { err: messageOf(e.payload.error), groupId });
-      });
-      c.on(c.events.STOP, () => {
-        running = false;
-      });
+  /** A consumer in the group, subscribed and running; on failure nothing of it is left connected. */
+  async function joinGroup(): Promise<Consumer> {
+    // A member that dies without leaving is noticed after the session timeout; 10 s (kafkajs: 30 s)
+    // hands its partitions to the others sooner. Heartbeats go every 3 s and between runs.
+    const c = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000 });
+    c.on(c.events.GROUP_JOIN, () => {
+      running = true;
+    });
+    c.on(c.events.CRASH, ({ payload }) => {
+      running = false;
+      if (payload.restart) {
+        logger.warn('the consumer lost the broker; kafkajs restarts it', { err: messageOf(payload.error), groupId });
+      } else {
+        // kafkajs gives up on errors it does not deem retriable: this consumer is done. Start a new one.
+        logger.error('the consumer stopped on an error; starting a new one', { err: messageOf(payload.error), groupId });
+        if (c === consumer) restarting = rejoin(c);
+      }
+    });
+    c.on(c.events.STOP, () => {
+      running = false;
+    });
+    try {
       await c.connect();
       await c.subscribe({ topics: topicNames, fromBeginning });
       await c.run({
         partitionsConsumedConcurrently: partitionsConcurrently,
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          let done: string | undefined;
-          let sinceCommit = 0;
-          const commit = async () => {
-            if (done === undefined) return;
-            await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(done) + 1n).toString() }]);
-            sinceCommit = 0;
-          };
-          try {
-            for (let i = 0; i < batch.messages.length && !stopping && isRunning() && !isStale(); i += runSize) {
-              const run = batch.messages.slice(i, i + runSize);
-              if (run.length === 1 || !(await applyRun(batch.topic, batch.partition, run))) {
-                for (const message of run) await handle(batch.topic, batch.partition, message, heartbeat);
-              }
-              const last = run[run.length - 1]!.offset;
-              resolveOffset(last);
-              done = last;
-              if ((sinceCommit += run.length) >= commitEvery) await commit();
-              await heartbeat();
-            }
-          } catch (error) {
-            if (!(error instanceof StopRequested)) throw error;
-          } finally {
-            // Commit what was applied, also when stopping mid-batch or on the way to a crash.
-            await commit().catch((error: unknown) => logger.warn('offset commit failed', { err: messageOf(error) }));
-          }
-        },
+        eachBatch: (payload) => applyBatch(c, payload),
       });
+    } catch (error) {
+      await c.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return c;
+  }
+
+  /** Replaces a consumer that kafkajs gave up on, trying with back-off until it joins or the runner stops. */
+  async function rejoin(old: Consumer): Promise<void> {
+    await old.disconnect().catch(() => undefined);
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        consumer = await joinGroup();
+        return;
+      } catch (error) {
+        const delayMs = backoffMs(attempt, 500, 10_000);
+        logger.warn('the consumer could not rejoin its group; retrying', { err: messageOf(error), groupId, attempt, delayMs });
+        await pause(delayMs);
+      }
+    }
+  }
+
+  /** One batch of one partition: runs of records, each applied exactly once in effect, offsets committed as they are done. */
+  async function applyBatch(c: Consumer, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    let done: string | undefined;
+    let sinceCommit = 0;
+    const commit = async () => {
+      if (done === undefined) return;
+      await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(done) + 1n).toString() }]);
+      sinceCommit = 0;
+    };
+    try {
+      for (let i = 0; i < batch.messages.length && !stopping && isRunning() && !isStale(); i += runSize) {
+        const run = batch.messages.slice(i, i + runSize);
+        if (run.length === 1 || !(await applyRun(batch.topic, batch.partition, run))) {
+          for (const message of run) await handle(batch.topic, batch.partition, message, heartbeat);
+        }
+        const last = run[run.length - 1]!.offset;
+        resolveOffset(last);
+        done = last;
+        if ((sinceCommit += run.length) >= commitEvery) await commit();
+        await heartbeat();
+      }
+    } catch (error) {
+      if (!(error instanceof StopRequested)) throw error;
+    } finally {
+      // Commit what was applied, also when stopping mid-batch or on the way to a crash.
+      await commit().catch((error: unknown) => logger.warn('offset commit failed', { err: messageOf(error) }));
+    }
+  }
+
+  return {
+    async start() {
+      stopping = false;
+      await ensureTopics(kafka, [...topicNames, ...topicNames.map((t) => dlqTopicName(t, service))], numPartitions);
+      const producer = createIdempotentProducer(kafka);
+      await producer.connect();
+      dlqProducer = producer;
+      try {
+        consumer = await joinGroup();
+      } catch (error) {
+        // Nothing half-started stays behind: start() may be tried again (start-up waits for Kafka).
+        dlqProducer = undefined;
+        await producer.disconnect().catch(() => undefined);
+        throw error;
+      }
     },
     async stop() {
       stopping = true;
       for (const wake of [...backoffs]) wake();
+      await restarting;
       // kafkajs waits for the batch in hand (which stops after the record in hand) before it leaves.
       await consumer?.disconnect();
       await dlqProducer?.disconnect();
