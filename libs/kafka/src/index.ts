@@ -27,6 +27,7 @@ export { readRecord } from './read-record';
 
 import { inboxMigration } from './inbox';
 import { outboxMigration } from './outbox';
+import { relayLeaseMigration } from './relay-lease';
 /** The messaging tables every service database has: run these with the service's own migrations. */
-export const messagingMigrations = [outboxMigration, inboxMigration];
+export const messagingMigrations = [outboxMigration, inboxMigration, relayLeaseMigration];
 export { replayTopics, type ReplayOptions } from './replay';

@@ -39,13 +39,15 @@ export function createKafka({ clientId, brokers, logger = silentLogger }: KafkaO
 /**
  * The producer every publisher uses: idempotent, acks=all (set per send), one request in flight so
  * that a retry can never reorder records of one partition, and the Java client's murmur2
- * partitioner so a key lands on the same partition whichever client wrote it.
+ * partitioner so a key lands on the same partition whichever client wrote it. With a
+ * `transactionalId` it sends in transactions, and connecting it fences older producers of that id.
  */
-export function createIdempotentProducer(kafka: Kafka): Producer {
+export function createIdempotentProducer(kafka: Kafka, options: { transactionalId?: string } = {}): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
+    ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
   });
 }
 

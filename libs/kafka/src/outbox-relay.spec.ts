@@ -1,7 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { decodeEvent } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
-import { createDedicatedBroker, createTestDatabase, testKafka, waitFor, type DedicatedBroker, type TestDatabase } from '@webshop/testing';
+import { createDedicatedBroker, createTestDatabase, testBrokers, testKafka, waitFor, type DedicatedBroker, type TestDatabase } from '@webshop/testing';
 import { createKafka } from './kafka-client';
 import { appendToOutbox } from './outbox';
 import { createOutboxRelay, type OutboxRelay } from './outbox-relay';
@@ -16,15 +18,22 @@ async function fillOutbox(db: TestDatabase, keys: string[], from: number, to: nu
   }
 }
 
+const root = path.resolve(__dirname, '../../..');
+
 describe('the outbox relay', () => {
   let db: TestDatabase;
   const relays: OutboxRelay[] = [];
+  const children: ChildProcess[] = [];
 
   beforeEach(async () => {
     db = await createTestDatabase('relay');
     await prepareDatabase(db.pool);
   });
   afterEach(async () => {
+    for (const child of children.splice(0)) {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+    }
     await Promise.all(relays.splice(0).map((r) => r.stop()));
     await db.drop();
   });
@@ -96,6 +105,54 @@ describe('the outbox relay', () => {
     await publishedInOrder(kafka, `${prefix}products`, ['sku-l'], 10);
     expect(second.isLeader()).toBe(true);
   });
+
+  it('passes leadership on when the leader freezes (SIGSTOP), and the frozen one, woken, publishes nothing out of order', async () => {
+    const kafka = testKafka('relay-freeze-test');
+    const prefix = uniquePrefix('freeze');
+    const leaseMs = 2_000;
+    const spawnRelay = () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'testing/relay-process.ts')], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: testBrokers().join(','), TOPIC_PREFIX: prefix, LEASE_MS: String(leaseMs), TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      const said: string[] = [];
+      child.stdout!.on('data', (chunk: Buffer) => said.push(...chunk.toString().split('\n').filter(Boolean)));
+      return { child, said };
+    };
+    const first = spawnRelay();
+    await waitFor(() => first.said.includes('leader'), { timeoutMs: 30_000, description: 'the first relay leads' });
+    const second = spawnRelay();
+
+    // Rows keep coming, 10 keys a transaction, every 50 ms, while the leader freezes and wakes.
+    const keys = Array.from({ length: 10 }, (_, i) => `sku-f${i}`);
+    let seq = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        seq += 1;
+        await fillOutbox(db, keys, seq, seq);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    first.child.kill('SIGSTOP');
+    await waitFor(() => second.said.includes('leader'), { timeoutMs: 30_000, description: 'the second relay takes over' });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    first.child.kill('SIGCONT'); // it wakes believing it leads
+    await waitFor(() => first.said.includes('follower'), { timeoutMs: 30_000, description: 'the woken relay stands down' });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    writing = false;
+    await writer;
+    await waitFor(async () => (await db.pool.query('SELECT 1 FROM outbox WHERE published_at IS NULL')).rowCount === 0, { timeoutMs: 30_000, description: 'backlog drained' });
+
+    // Per key, the first copy of each event in the topic comes in the order the rows were written.
+    await publishedInOrder(kafka, `${prefix}products`, keys, seq);
+    const { rows } = await db.pool.query<{ ms: number }>('SELECT max(extract(epoch FROM published_at - created_at) * 1000)::int AS ms FROM outbox');
+    process.stderr.write(`[relay] worst backlog age under a frozen leader: ${rows[0]!.ms} ms (lease ${leaseMs} ms)\n`);
+    expect(rows[0]!.ms).toBeLessThan(leaseMs + 1_000 + 5_000); // the lease, a retry, and this busy machine's slack
+  }, 120_000);
 
   describe('when the broker goes away', () => {
     let broker: DedicatedBroker;

@@ -2,18 +2,30 @@
  * Publishes outbox rows to Kafka, in id order, so events of one key keep their order.
  *
  * - Woken by LISTEN/NOTIFY when a transaction appends rows; a slow poll is only a safety net.
- * - One relay per service database publishes at a time: the leader holds a Postgres advisory lock
- *   on its listening connection. Others wait; if the leader's connection dies, one takes over.
- * - Rows are marked published only after the broker acknowledged them (acks=all). A crash between
- *   the two publishes the rows again on restart: at-least-once, which consumers' inboxes absorb.
- * - When the broker is down, the batch is retried with back-off, in the same order, losing nothing.
+ * - One relay per service database publishes at a time: the holder of the relay lease
+ *   (relay-lease.ts), which it renews before every batch and at least every `leaseMs / 3` while
+ *   idle. A leader that stops making progress (killed, paused, cut off) loses the lease after at
+ *   most `leaseMs`; another instance, trying every `leaderRetryMs`, takes over: publishing resumes
+ *   within `leaseMs + leaderRetryMs` (3 s + 1 s by default) of the leader's last renewal.
+ * - Fencing: the leader publishes through a transactional producer whose transactional id is the
+ *   relay's (one per service and topic prefix). A new leader's producer, on connecting, bumps the
+ *   id's epoch at the broker, which aborts the old leader's open transaction and refuses any it
+ *   tries later (INVALID_PRODUCER_EPOCH). A leader that wakes up after losing its lease can
+ *   therefore make nothing visible: no row is published out of order behind its successor's back.
+ *   Consumers read committed records only (kafkajs' default).
+ * - Rows are marked published only after the transaction committed (acks=all). A crash between the
+ *   two publishes the rows again later: at-least-once, which consumers' inboxes absorb.
+ * - When the broker or the database is away, the batch is retried with back-off, in the same
+ *   order, losing nothing.
  */
+import { randomUUID } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { ServiceName } from '@webshop/events';
-import { createWaker, listen, type Listening, type Pool } from '@webshop/postgres';
+import { createWaker, keepListening, type KeptListening, type Pool } from '@webshop/postgres';
 import { backoffMs, messageOf } from './errors';
 import { createIdempotentProducer, silentLogger, type PlumbingLogger } from './kafka-client';
 import { OUTBOX_CHANNEL } from './outbox';
+import { createRelayLease } from './relay-lease';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -27,6 +39,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** How often a relay that is not the leader tries to become it. */
   leaderRetryMs?: number;
+  /** How long leadership lasts without a renewal: the bound on how long a frozen leader holds up publishing. */
+  leaseMs?: number;
   /** Published rows are deleted once older than this. */
   retentionMs?: number;
   onPublished?: (events: Array<{ topic: string; eventType: string }>) => void;
@@ -51,6 +65,12 @@ interface OutboxRow {
   payload: Buffer;
 }
 
+/** A former leader's producer, refused by the broker because a newer one took over its transactional id. */
+const isFenced = (error: unknown): boolean => {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || /Transaction state exception/.test(messageOf(error));
+};
+
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const {
     pool,
@@ -60,38 +80,51 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     topicPrefix = '',
     batchSize = 500,
     pollIntervalMs = 5_000,
-    leaderRetryMs = 2_000,
+    leaderRetryMs = 1_000,
+    leaseMs = 3_000,
     retentionMs = 24 * 3600_000,
     onPublished,
   } = options;
-  const lockName = `outbox-relay:${service}`;
+  const lease = createRelayLease(pool, `outbox-relay:${service}`, randomUUID(), leaseMs);
+  const transactionalId = `${topicPrefix}${service}.outbox-relay`;
   let running: Promise<void> | undefined;
-  let listener: Listening | undefined;
+  let listening: KeptListening | undefined;
   let producer: Producer | undefined;
+  let epoch: number | undefined; // the lease's epoch while this instance leads
   let lastPrune = 0;
 
   let waker = createWaker();
-  const notify = () => waker.notify();
   const wait = (ms: number, wakeOnNotify: boolean) => waker.wait(ms, wakeOnNotify);
 
+  async function standDown(why: string): Promise<void> {
+    if (epoch === undefined) return;
+    logger.warn('outbox relay is no longer the leader', { service, why });
+    epoch = undefined;
+    await resetProducer();
+  }
+
+  /** Takes the lease when it is free or expired. */
   async function becomeLeader(): Promise<boolean> {
-    const listening = await listen(pool, OUTBOX_CHANNEL, {
-      setup: async (client) => {
-        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [lockName]);
-        return rows[0]?.locked === true;
-      },
-      onNotify: notify,
-      onLost: (error) => {
-        // The session (and with it the lock) is gone: stand down until the lock is won again.
-        logger.warn('outbox relay lost its listening connection', { err: messageOf(error) });
-        listener = undefined;
-        notify();
-      },
-    });
-    if (!listening) return false;
-    listener = listening;
-    logger.info('outbox relay is the leader', { service });
+    const won = await lease.acquire();
+    if (won === null) return false;
+    epoch = won;
+    logger.info('outbox relay is the leader', { service, epoch });
     return true;
+  }
+
+  /**
+   * The leader's producer. Connecting it (InitProducerId for the relay's transactional id) fences
+   * every earlier producer of that id: a former leader's, or this leader's own after a failure.
+   */
+  async function connectProducer(): Promise<Producer> {
+    const transactional = createIdempotentProducer(kafka, { transactionalId });
+    try {
+      await transactional.connect();
+    } catch (error) {
+      await transactional.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return transactional;
   }
 
   async function publishBatch(): Promise<number> {
@@ -107,14 +140,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       messages.push({ key: row.key, value: row.payload, headers: row.headers });
       byTopic.set(topic, messages);
     }
-    if (!producer) {
-      producer = createIdempotentProducer(kafka);
-      await producer.connect();
+    const transaction = await producer!.transaction();
+    try {
+      await transaction.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
     }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
     await pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     onPublished?.(rows.map((r) => ({ topic: r.topic, eventType: r.event_type })));
     return rows.length;
@@ -136,22 +169,33 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let failures = 0;
     while (!waker.stopped) {
       try {
-        if (!listener) {
+        if (epoch === undefined) {
           if (!(await becomeLeader())) {
             await wait(leaderRetryMs, false);
             continue;
           }
+        } else if (!(await lease.renew(epoch))) {
+          await standDown('its lease expired before it could renew it');
+          continue;
         }
+        producer ??= await connectProducer();
         const published = await publishBatch();
         failures = 0;
         if (published < batchSize) {
           await prune();
-          await wait(pollIntervalMs, true);
+          // Idle: a notification wakes it; otherwise it comes back in time to renew the lease.
+          await wait(Math.min(pollIntervalMs, leaseMs / 3), true);
         }
       } catch (error) {
+        if (isFenced(error)) {
+          await standDown('a newer leader fenced its producer');
+          continue;
+        }
         failures += 1;
-        const delay = backoffMs(failures, 200, 10_000);
+        const delay = backoffMs(failures, 200, Math.min(10_000, leaseMs / 3));
         logger.warn('outbox relay could not publish; retrying', { err: messageOf(error), attempt: failures, delayMs: delay });
+        // A producer that failed may be in any state: the next attempt starts from a fresh one,
+        // which (same transactional id) also aborts whatever the failed one left open.
         await resetProducer();
         await wait(delay, false);
       }
@@ -162,24 +206,31 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     start() {
       if (running) return;
       waker = createWaker();
+      const current = waker;
+      listening = keepListening(pool, OUTBOX_CHANNEL, {
+        onNotify: () => current.notify(),
+        onInterrupted: (error) => {
+          logger.debug('outbox relay is listening again; looking for rows it was not told of', { err: messageOf(error) });
+          current.notify();
+        },
+      });
       running = loop();
     },
     async stop() {
       waker.stop();
       await running;
       running = undefined;
+      await listening?.stop();
+      listening = undefined;
+      const leading = epoch;
+      epoch = undefined;
       await resetProducer();
-      const leading = listener;
-      listener = undefined;
-      if (leading) {
-        await leading.client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName]).catch(() => undefined);
-        await leading.close();
-      }
+      if (leading !== undefined) await lease.release(leading).catch(() => undefined);
     },
     async backlog() {
       const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
       return rows[0]?.n ?? 0;
     },
-    isLeader: () => listener !== undefined,
+    isLeader: () => epoch !== undefined,
   };
 }
