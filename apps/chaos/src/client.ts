@@ -1,0 +1,50 @@
+/**
+ * The workload's HTTP client: every request goes to the instance the balancer picks and lands in
+ * the ledger with its answer (status 0 when none came in time).
+ */
+import type { Exchange, Ledger, WorkloadKind } from './ledger';
+import type { ServiceName } from './schedule';
+import type { Shop } from './supervisor';
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers | undefined;
+}
+
+export interface Client {
+  send<T = any>(service: ServiceName, method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number; op?: number; kind?: WorkloadKind }): Promise<Answer<T>>;
+}
+
+export function createClient(shop: Pick<Shop, 'pick'>, ledger: Ledger, clock: () => number, onAnswer?: (e: Exchange) => void): Client {
+  return {
+    async send(service, method, path, { body, headers = {}, timeoutMs = 10_000, op = -1, kind = 'normal' } = {}) {
+      const instance = shop.pick(service);
+      const atMs = clock();
+      const started = performance.now();
+      let answer: Answer;
+      try {
+        const response = await fetch(`${instance.url}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', ...headers },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const text = await response.text();
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          // not JSON: kept as text
+        }
+        answer = { status: response.status, body: parsed, headers: response.headers };
+      } catch (error) {
+        answer = { status: 0, body: { error: 'no_answer', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, headers: undefined };
+      }
+      const exchange: Exchange = { op, kind, atMs, latencyMs: performance.now() - started, method, path, instance: instance.name, status: answer.status, body: answer.body };
+      ledger.exchanges.push(exchange);
+      onAnswer?.(exchange);
+      return answer;
+    },
+  };
+}
