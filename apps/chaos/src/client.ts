@@ -6,6 +6,7 @@ import type { Exchange, Ledger, WorkloadKind } from './ledger';
 import type { ServiceName } from './schedule';
 import type { Shop } from './supervisor';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are JSON of many shapes: each caller reads the fields it knows
 export interface Answer<T = any> {
   status: number;
   body: T;
@@ -13,6 +14,7 @@ export interface Answer<T = any> {
 }
 
 export interface Client {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are JSON of many shapes: each caller reads the fields it knows
   send<T = any>(service: ServiceName, method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number; op?: number; kind?: WorkloadKind }): Promise<Answer<T>>;
 }
 

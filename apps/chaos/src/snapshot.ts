@@ -42,6 +42,7 @@ export interface Snapshot {
 }
 
 /** GET through the balancer, again (up to ~20 s) while there is no answer. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are JSON of many shapes: each caller reads the fields it knows
 export async function apiGet<T = any>(shop: Shop, service: ServiceName, path: string): Promise<{ status: number; body: T }> {
   let last = { status: 0, body: undefined as T };
   for (let n = 0; n < 20; n++) {
