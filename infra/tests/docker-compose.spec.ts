@@ -1,11 +1,15 @@
 /**
  * docker compose cannot run on a machine without a Docker engine, so its file is checked instead:
  * every service's environment passes that service's OWN configuration schema (each service's
- * `main.ts --check-config`), ports and dependencies match the design, and every Dockerfile it names
- * exists and builds one service, multi-stage, as a non-root user, with a health check.
+ * `main.ts --check-config`), ports and dependencies match the design, every Dockerfile it names
+ * exists and builds one service, multi-stage, as a non-root user, with a health check, and each
+ * service is healthy only when `/readyz` says ready (the check is run against a stand-in server)
+ * and is given longer to stop than its stop budget (docs/architecture.md, "Process behaviour").
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -13,9 +17,42 @@ import { parse } from 'yaml';
 const root = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { build?: { context: string; dockerfile: string }; ports?: string[]; environment?: Record<string, unknown>; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; image?: string }>;
+  services: Record<
+    string,
+    {
+      build?: { context: string; dockerfile: string };
+      ports?: string[];
+      environment?: Record<string, unknown>;
+      depends_on?: Record<string, { condition: string }>;
+      healthcheck?: { test?: string[] | string; interval?: string; timeout?: string; retries?: number; start_period?: string };
+      stop_grace_period?: string;
+      image?: string;
+    }
+  >;
 };
 const design = { orders: 3001, payment: 3002, stock: 3003, shipping: 3004, email: 3005 } as const;
+
+/** A service's whole stop (libs/service-kit/src/service.ts, STOP_BUDGET_MS), the drain included. */
+const STOP_BUDGET_S = 8;
+
+/** Seconds of a compose duration such as `15s`, `1m30s`, `1500ms`. */
+function seconds(duration: string): number {
+  const parts = [...duration.matchAll(/(\d+(?:\.\d+)?)(ms|us|h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== duration) throw new Error(`not a compose duration: ${duration}`);
+  const unit = { h: 3600, m: 60, s: 1, ms: 0.001, us: 0.000001 } as const;
+  return parts.reduce((sum, [, n, u]) => sum + Number(n) * unit[u as keyof typeof unit], 0);
+}
+
+/** A stand-in for a service's HTTP port: `/readyz` answers `status`, anything else 404. */
+async function standIn(status: number): Promise<{ port: number; paths: string[]; close: () => Promise<void> }> {
+  const paths: string[] = [];
+  const server: Server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    res.writeHead(req.url === '/readyz' ? status : 404, { 'content-type': 'application/json' }).end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, paths, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 describe('docker-compose.yml', () => {
   it('runs Kafka in KRaft mode from the official image, Postgres with a database per service, a mail catcher and a Kafka UI', () => {
@@ -51,6 +88,40 @@ describe('docker-compose.yml', () => {
       expect(service.depends_on!['kafka']).toEqual({ condition: 'service_healthy' });
       expect(service.depends_on!['postgres']).toEqual({ condition: 'service_healthy' });
       expect(String(service.environment!['DATABASE_URL'])).toMatch(new RegExp(`@postgres:5432/${name}$`));
+    });
+
+    it('is healthy only when /readyz says ready, checked with node (the image has no curl)', async () => {
+      const check = service.healthcheck!;
+      expect(Array.isArray(check.test)).toBe(true);
+      const [kind, command, flag, script] = check.test as string[];
+      expect([kind, command, flag]).toEqual(['CMD', 'node', '-e']);
+      expect(script).toContain('/readyz');
+      expect(script).toContain('fetch(');
+      expect((check.test as string[]).join(' ')).not.toMatch(/\bcurl\b/);
+      expect(seconds(check.timeout!)).toBeLessThanOrEqual(seconds(check.interval!));
+      // The check itself, run as Docker runs it in the container (PORT set): 0 when ready, 1 when not, 1 when nothing answers.
+      for (const [status, exitCode] of [[200, 0], [503, 1]] as const) {
+        const server = await standIn(status);
+        try {
+          const outcome = await run(process.execPath, ['-e', script!], { env: { PATH: process.env['PATH'], PORT: String(server.port) }, timeout: 10_000 }).then(
+            () => 0,
+            (error: { code?: number }) => error.code,
+          );
+          expect({ status, exitCode: outcome }).toEqual({ status, exitCode });
+          expect(server.paths).toEqual(['/readyz']);
+        } finally {
+          await server.close();
+        }
+      }
+      const closed = await standIn(200);
+      await closed.close();
+      await expect(run(process.execPath, ['-e', script!], { env: { PATH: process.env['PATH'], PORT: String(closed.port) }, timeout: 10_000 })).rejects.toMatchObject({ code: 1 });
+    });
+
+    it(`is given longer to stop than its ${STOP_BUDGET_S} s stop budget (drain included)`, () => {
+      expect(service.stop_grace_period).toBeDefined();
+      expect(seconds(service.stop_grace_period!)).toBeGreaterThan(STOP_BUDGET_S);
+      expect(seconds(service.stop_grace_period!)).toBeGreaterThanOrEqual(15);
     });
 
     it("has an environment its own configuration schema accepts", async () => {

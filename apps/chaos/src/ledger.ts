@@ -68,7 +68,7 @@ export const definite = (status: number) => status >= 200 && status < 500;
 
 const rank: Record<OrderStatus, number> = { PENDING: 0, CONFIRMED: 1, SHIPPED: 2, DELIVERED: 3, REJECTED: 1, CANCELLED: 2 };
 
-/** Whether an order shown `from` can later be `to` (the status machine of ARCHITECTURE.md). */
+/** Whether an order shown `from` can later be `to` (the status machine of docs/architecture.md, "The order flow"). */
 export function canBecome(from: OrderStatus, to: OrderStatus): boolean {
   if (from === to) return true;
   switch (from) {

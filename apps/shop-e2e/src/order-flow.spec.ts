@@ -1,5 +1,5 @@
 /**
- * The order flow of ARCHITECTURE.md end to end: five services in their own processes, talking only
+ * The order flow of docs/architecture.md end to end: five services in their own processes, talking only
  * through Kafka, each with its own Postgres database, driven through their HTTP APIs as QA does.
  */
 import { execFile } from 'node:child_process';

@@ -1,7 +1,7 @@
 /**
- * The topic registry: which topic carries which events, keyed by what, written by whom (ARCHITECTURE.md,
- * "Topics: one writer each"). Services take topic names, keys and writers from here, never from a
- * string literal of their own.
+ * The topic registry: which topic carries which events, keyed by what, written by whom
+ * (docs/architecture.md, "Topics: one writer each"). Services take topic names, keys and writers
+ * from here, never from a string literal of their own.
  */
 import type { EventData, EventType } from './types';
 

@@ -72,7 +72,8 @@ export interface OrderRejected {
 
 /**
  * A confirmed order's cancellation, asked for but not yet decided: its parcel may be leaving at this
- * very moment, and only shipping knows. Not in ARCHITECTURE.md's list (see the orders README).
+ * very moment, and only shipping knows. Added to the original design (docs/architecture.md,
+ * "Cancelling an order").
  */
 export interface OrderCancellationRequested {
   orderId: string;

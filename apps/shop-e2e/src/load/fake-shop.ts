@@ -1,5 +1,5 @@
 /**
- * A stand-in for the shop's HTTP API (ARCHITECTURE.md, "HTTP API"), small enough to test the load
+ * A stand-in for the shop's HTTP API (docs/architecture.md, "HTTP API"), small enough to test the load
  * generator against over real HTTP without five services, Kafka and Postgres: products and stock,
  * accounts and balances, orders that settle a while after they are placed (REJECTED when stock or
  * money is short, as the real flow would), a catalogue in orders that lags behind the products,

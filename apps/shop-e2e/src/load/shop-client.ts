@@ -1,5 +1,5 @@
 /**
- * The calls the load generator makes to the shop (ARCHITECTURE.md, "HTTP API"), over Node's global
+ * The calls the load generator makes to the shop (docs/architecture.md, "HTTP API"), over Node's global
  * fetch, which keeps connections alive and does not cap connections per origin (an open loop
  * must not queue behind a pool). Every non-expected answer is an HttpFailure whose `kind` names
  * the call and what went wrong, e.g. `POST /orders → 503 unavailable`.

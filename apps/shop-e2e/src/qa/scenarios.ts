@@ -1,7 +1,7 @@
 /**
  * The order-flow scenarios QA runs against any shop (`npm run e2e`), and the end-to-end suite runs
  * against the shop it starts. Each sets up its own products and customers, so they can run on a
- * shop that is already in use. They speak only HTTP: the contract of ARCHITECTURE.md.
+ * shop that is already in use. They speak only HTTP: the contract of docs/architecture.md, "HTTP API".
  */
 import assert from 'node:assert/strict';
 import { call, eventually, unique, type ShopClient } from './client';

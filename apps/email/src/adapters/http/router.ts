@@ -1,4 +1,4 @@
-/** The email HTTP API (ARCHITECTURE.md, "HTTP API"): the emails that went out. */
+/** The email HTTP API (docs/architecture.md, "HTTP API"): the emails that went out. */
 import { Router } from 'express';
 import type { Pool } from '@webshop/postgres';
 import { parseBody } from '@webshop/service-kit';

@@ -1,5 +1,5 @@
 /**
- * The orders HTTP API (ARCHITECTURE.md, "HTTP API"): validate → command → one transaction → respond.
+ * The orders HTTP API (docs/architecture.md, "HTTP API"): validate → command → one transaction → respond.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';

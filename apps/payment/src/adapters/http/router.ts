@@ -1,5 +1,5 @@
 /**
- * The payment HTTP API (ARCHITECTURE.md, "HTTP API"): validate → command → one transaction → respond.
+ * The payment HTTP API (docs/architecture.md, "HTTP API"): validate → command → one transaction → respond.
  */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';

@@ -1,5 +1,5 @@
 /**
- * The shipping HTTP API (ARCHITECTURE.md, "HTTP API"): look a shipment up, dispatch it, deliver it.
+ * The shipping HTTP API (docs/architecture.md, "HTTP API"): look a shipment up, dispatch it, deliver it.
  * Each change: lock the shipment → decide → outbox + new state in one transaction → respond.
  */
 import { Router } from 'express';

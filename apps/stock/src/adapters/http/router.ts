@@ -1,5 +1,5 @@
 /**
- * The stock HTTP API (ARCHITECTURE.md, "HTTP API"): validate → command → one transaction → respond.
+ * The stock HTTP API (docs/architecture.md, "HTTP API"): validate → command → one transaction → respond.
  * Every change to a product is published as ProductUpdated in the same transaction.
  */
 import { Router } from 'express';
