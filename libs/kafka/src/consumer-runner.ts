@@ -63,6 +63,8 @@ export interface ConsumerRunnerOptions {
   commitEvery?: number;
   maxUnknownAttempts?: number;
   onOutcome?: (outcome: Outcome, info: OutcomeInfo) => void;
+  /** A batch applied in full: the partition's position is past `offset` (a record or a transaction marker). */
+  onProgress?: (position: { topic: string; partition: number; offset: string }) => void;
 }
 
 export interface ConsumerRunner {
@@ -93,6 +95,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     commitEvery = 200,
     maxUnknownAttempts = 3,
     onOutcome,
+    onProgress,
   } = options;
   const topicNames = topics.map((t) => topicPrefix + t.name);
   let consumer: Consumer | undefined;
@@ -251,6 +254,16 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     c.on(c.events.STOP, () => {
       running = false;
     });
+    // A fetch that held only transaction markers (or aborted records) never reaches eachBatch:
+    // kafkajs moves past it in memory; commit that, so the group's position reaches the end.
+    c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0 || stopping) return;
+      const { topic, partition, lastOffset } = payload;
+      c.commitOffsets([{ topic, partition, offset: (BigInt(lastOffset) + 1n).toString() }]).then(
+        () => onProgress?.({ topic, partition, offset: lastOffset }),
+        (error: unknown) => logger.debug('offset commit past transaction markers failed', { err: messageOf(error) }),
+      );
+    });
     try {
       await c.connect();
       await c.subscribe({ topics: topicNames, fromBeginning });
@@ -302,6 +315,14 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         done = last;
         if ((sinceCommit += run.length) >= commitEvery) await commit();
         await heartbeat();
+      }
+      // All of it applied: the position moves past the batch's last offset, which may be a
+      // transaction's commit marker (the relays publish in transactions) that no consumer is handed.
+      // Otherwise the committed offset would stop one short of the end, and lag never read 0.
+      if (done !== undefined && done === batch.messages.at(-1)?.offset && !stopping) {
+        done = batch.lastOffset();
+        resolveOffset(done);
+        onProgress?.({ topic: batch.topic, partition: batch.partition, offset: done });
       }
     } catch (error) {
       if (!(error instanceof StopRequested)) throw error;
