@@ -31,7 +31,7 @@ function validEvent(topic: string): { type: EventType; data: EventData<EventType
     case 'products':
       return { type: 'ProductUpdated', writer: 'stock', data: { sku: `POISON-${orderId.slice(0, 8)}`, name: 'Poison', priceCents: 100, available: 1, reserved: 0, updatedAt: at } as never };
     case 'shipments':
-      return { type: 'ShipmentScheduled', writer: 'shipping', data: { orderId, shipmentId: randomUUID(), at } as never };
+      return { type: 'ShipmentScheduled', writer: 'shipping', data: { orderId, shipmentId: randomUUID(), trackingNumber: null, at } as never };
     case 'emails':
       return { type: 'EmailSent', writer: 'email', data: { orderId, emailId: randomUUID(), to: 'poison@example.com', template: 'ORDER_CONFIRMED', sentAt: at } as never };
     default:
