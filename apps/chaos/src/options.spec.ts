@@ -24,7 +24,7 @@ describe('the chaos options', () => {
     [['--nodes', '2'], /--nodes must be 1 or 3/],
     [['--rate', '0'], /--rate must be above 0/],
     [['--replicas', '1.5'], /--replicas must be a whole number/],
-    [['--seed', '-1'], /--seed must be at least 0/],
+    [['--seed=-1'], /--seed must be at least 0/],
     [['--minutes', 'abc'], /--minutes must be a number/],
     [['--faults', '100', '--minutes', '1'], /do not fit/],
     [['--unknown'], /Unknown option/],
