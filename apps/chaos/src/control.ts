@@ -35,9 +35,9 @@ export const plants: Plant[] = [
       }),
   },
   {
-    what: 'ten units of stock out of nowhere',
+    what: 'a million units of stock out of nowhere',
     check: 'per sku: restocked = available + reserved + sold, never negative',
-    plant: (shop) => withDatabase(shop.databaseUrl.stock, async (c) => void (await c.query("UPDATE products SET available = available + 10 WHERE sku = 'CHAOS-TEA'"))),
+    plant: (shop) => withDatabase(shop.databaseUrl.stock, async (c) => void (await c.query("UPDATE products SET available = available + 1000000 WHERE sku = 'CHAOS-TEA'"))),
   },
   {
     what: 'a second, different mail for an (order, template) that had one',

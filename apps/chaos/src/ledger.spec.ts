@@ -58,7 +58,9 @@ describe('the ledger rules', () => {
     expect(keyViolations({ key: 'k', mode: 'same', answers: [{ body: 'first', status: 202, orderId: 'a' }, { body: 'first', status: 0 }, { body: 'first', status: 202, orderId: 'a' }] })).toEqual([]);
     expect(keyViolations({ key: 'k', mode: 'same', answers: [{ body: 'first', status: 202, orderId: 'a' }, { body: 'first', status: 202, orderId: 'b' }] })).toEqual([expect.stringMatching(/made 2 orders/)]);
     expect(keyViolations({ key: 'k', mode: 'clash', answers: [{ body: 'first', status: 202, orderId: 'a' }, { body: 'second', status: 409, error: 'idempotency_key_reused' }] })).toEqual([]);
-    expect(keyViolations({ key: 'k', mode: 'clash', answers: [{ body: 'second', status: 202, orderId: 'a' }] })).toEqual([expect.stringMatching(/was accepted/)]);
+    expect(keyViolations({ key: 'k', mode: 'clash', answers: [{ body: 'first', status: 202, orderId: 'a' }, { body: 'second', status: 202, orderId: 'b' }] })).toEqual([expect.stringMatching(/was accepted/)]);
+    // The first request never landed: the second is the key's first use.
+    expect(keyViolations({ key: 'k', mode: 'clash', answers: [{ body: 'first', status: 0 }, { body: 'second', status: 202, orderId: 'b' }] })).toEqual([]);
   });
 
   it('counts unanswered deposits and restocks as maybe', () => {

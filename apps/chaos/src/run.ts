@@ -165,9 +165,15 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     // Fuzz: hostile requests over every endpoint; only 4xx for writes, no 5xx, nothing changed.
     if (options.fuzz > 0) {
       log(`fuzz: ${options.fuzz} hostile requests`);
-      await sleep(1_000);
-      const known = { orderId: accepted[0] ?? randomUUID(), sku: 'CHAOS-TEA', customerId: richCustomers[0]! };
-      await apiGet(shop, 'orders', `/orders/${known.orderId}?until=DELIVERED&timeoutMs=15000`);
+      // The order placed after the poison moves on by itself (dispatch, delivery, its mail): let it
+      // finish, and the shop fall quiet, so that any change seen is the fuzz's.
+      const known = { orderId: after.body?.orderId ?? accepted[0] ?? randomUUID(), sku: 'CHAOS-TEA', customerId: richCustomers[0]! };
+      await apiGet(shop, 'orders', `/orders/${known.orderId}?until=DELIVERED,REJECTED,CANCELLED&timeoutMs=30000`);
+      for (let n = 0; n < 30; n++) {
+        const left = await pending().catch(() => ({ error: 1 }));
+        if (Object.values(left).every((x) => x === 0)) break;
+        await sleep(1_000);
+      }
       fuzz = await runFuzz(shop, known, { seed: options.seed, count: options.fuzz });
       results.push({ name: 'fuzz: only 4xx, no state change', passed: fuzz.failures.length === 0, scope: `${fuzz.sent} requests: ${JSON.stringify(fuzz.byStatus)}`, details: fuzz.failures.slice(0, 50) });
       figures['fuzz'] = { sent: fuzz.sent, byStatus: fuzz.byStatus, failures: fuzz.failures.length };
