@@ -24,19 +24,29 @@ describe('a three-node Kafka cluster', () => {
     const partitions = async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
     expect((await partitions()).every((p) => p.replicas.length === 3)).toBe(true);
 
-    const producer = createIdempotentProducer(kafka);
+    // As the outbox relay publishes: a send that failed is sent again, on a fresh producer, until it is
+    // acknowledged. (Never go on to other records on a producer whose send failed: its sequence
+    // numbers may be reused, and the broker can take a new record for a duplicate of an old one.)
+    let producer = createIdempotentProducer(kafka);
     await producer.connect();
     const acked: number[] = [];
     const ackTimes: number[] = [];
+    let retried = 0;
     let sending = true;
     const writer = (async () => {
       for (let i = 0; sending; i++) {
-        try {
-          await producer.send({ topic, acks: -1, messages: [{ key: String(i % 30), value: String(i) }] });
-          acked.push(i);
-          ackTimes.push(Date.now());
-        } catch {
-          // Not acknowledged (the leader died under it): it may or may not be in the log. Go on.
+        for (;;) {
+          try {
+            await producer.send({ topic, acks: -1, messages: [{ key: String(i % 30), value: String(i) }] });
+            acked.push(i);
+            ackTimes.push(Date.now());
+            break;
+          } catch {
+            retried += 1;
+            await producer.disconnect().catch(() => undefined);
+            producer = createIdempotentProducer(kafka);
+            await producer.connect().catch(() => undefined);
+          }
         }
       }
     })();
@@ -77,9 +87,11 @@ describe('a three-node Kafka cluster', () => {
     const lost = acked.filter((i) => !seen.has(i));
     const doubled = acked.filter((i) => (seen.get(i) ?? 0) > 1);
     process.stderr.write(
-      `[cluster] ${acked.length} acknowledged, ${lost.length} lost, ${doubled.length} doubled; killed node ${leader}; writes stalled ${resumedAt - killedAt} ms (the leader's successor elected and found)\n`,
+      `[cluster] ${acked.length} acknowledged, ${lost.length} lost, ${doubled.length} written twice (of ${retried} sends retried), ` +
+        `killed node ${leader}; writes stalled ${resumedAt - killedAt} ms (the leader's successor elected and found)\n`,
     );
     expect(lost).toEqual([]);
-    expect(doubled).toEqual([]); // idempotence: a retried send is written once
+    // A retried send may have been written before it failed: at least once, which inboxes absorb.
+    expect(doubled.length).toBeLessThanOrEqual(retried);
   }, 300_000);
 });

@@ -41,6 +41,11 @@ export function createKafka({ clientId, brokers, logger = silentLogger }: KafkaO
  * that a retry can never reorder records of one partition, and the Java client's murmur2
  * partitioner so a key lands on the same partition whichever client wrote it. With a
  * `transactionalId` it sends in transactions, and connecting it fences older producers of that id.
+ *
+ * After a send failed, send the same records again or start a fresh producer; never go on with
+ * other records on the same one: kafkajs may hand out the failed send's sequence numbers again, and
+ * a broker that did write the failed records then takes the new ones for duplicates and acknowledges
+ * them without writing them (seen in infra/tests/kafka-cluster.spec.ts on a leader's kill -9).
  */
 export function createIdempotentProducer(kafka: Kafka, options: { transactionalId?: string } = {}): Producer {
   return kafka.producer({
