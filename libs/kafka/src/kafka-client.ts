@@ -42,10 +42,11 @@ export function createKafka({ clientId, brokers, logger = silentLogger }: KafkaO
  * partitioner so a key lands on the same partition whichever client wrote it. With a
  * `transactionalId` it sends in transactions, and connecting it fences older producers of that id.
  *
- * After a send failed, send the same records again or start a fresh producer; never go on with
- * other records on the same one: kafkajs may hand out the failed send's sequence numbers again, and
- * a broker that did write the failed records then takes the new ones for duplicates and acknowledges
- * them without writing them (seen in infra/tests/kafka-cluster.spec.ts on a leader's kill -9).
+ * After a send failed, start a fresh producer (as the relay does) before sending anything else:
+ * infra/tests/kafka-cluster.spec.ts, going on with other records on the producer whose send had
+ * failed across a leader's kill -9, once saw a record acknowledged that never reached the log. The
+ * likely cause: kafkajs handing out the failed send's sequence numbers again, so that the broker,
+ * which had written the failed batch, took the new records for its duplicates.
  */
 export function createIdempotentProducer(kafka: Kafka, options: { transactionalId?: string } = {}): Producer {
   return kafka.producer({
