@@ -33,10 +33,9 @@ export interface DeadLetter {
 export const chaosKafka = (brokers: string[]): Kafka => createKafka({ clientId: `chaos-${randomUUID().slice(0, 8)}`, brokers });
 
 /**
- * Lag per `group → topic`: the sum over partitions of the records past the committed offset. The
- * relays publish in Kafka transactions, so a partition ends in a commit marker that takes an offset
- * and that no consumer ever reads: a group that read everything has committed `high − 1`, not
- * `high`. (So a last record written outside a transaction, as the poison step writes, is not seen.)
+ * Lag per `group → topic`: the sum over partitions of (high watermark − committed offset). The
+ * relays publish in Kafka transactions, so a partition ends in a commit marker; the consumers move
+ * their position past it (commit f6ea531), so a group that read everything has committed `high`.
  */
 export async function consumerLag(kafka: Kafka): Promise<Record<string, number>> {
   const admin = kafka.admin();
@@ -54,7 +53,7 @@ export async function consumerLag(kafka: Kafka): Promise<Record<string, number>>
         for (const p of high) {
           const c = partitions.find((x) => x.partition === p.partition);
           const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(p.low);
-          sum += Math.max(0, Number(p.high) - at - 1);
+          sum += Math.max(0, Number(p.high) - at);
         }
         lag[`${groupId} ${topic}`] = sum;
       }
