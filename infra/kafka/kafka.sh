@@ -97,6 +97,10 @@ share.coordinator.state.topic.min.isr=$min_isr
 default.replication.factor=$replicas
 min.insync.replicas=$min_isr
 unclean.leader.election.enable=false
+# A node that dies without a word (kill -9) is declared gone after the session time-out, and only
+# then are its partitions given new leaders: 4 s here instead of 9, so writes stall for about that.
+broker.heartbeat.interval.ms=1000
+broker.session.timeout.ms=4000
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 delete.topic.enable=true

@@ -31,6 +31,8 @@ export interface CaughtMail {
   messageId: string;
   /** The SMTP envelope recipients (RCPT TO), which may differ from the headers. */
   envelopeTo: string[];
+  /** Every header whose value is plain text, by lower-case name (e.g. `x-webshop-order-id`). */
+  headers: Record<string, string>;
   receivedAt: Date;
 }
 
@@ -100,6 +102,7 @@ export async function startMailCatcher(options: { port?: number } = {}): Promise
             text: mail.text ?? '',
             messageId: mail.messageId ?? '',
             envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            headers: Object.fromEntries([...mail.headers].filter(([, value]) => typeof value === 'string') as Array<[string, string]>),
             receivedAt: new Date(),
           };
           delivered.set(caught.messageId, (delivered.get(caught.messageId) ?? 0) + 1);

@@ -53,7 +53,7 @@ describe("an order's live stream on two instances", () => {
   let harness: ServiceHarness;
   let other: RunningService;
   beforeAll(async () => {
-    harness = await startServiceHarness(ordersService, { label: 'orders_stream', reads: ['orders'], env: { CANCEL_WAIT_MS: 3_000 } });
+    harness = await startServiceHarness(ordersService, { label: 'orders_stream', reads: ['orders'], env: { CANCEL_WAIT_MS: 3_000, SHUTDOWN_DRAIN_MS: 1_000 } });
     other = await harness.startAnotherInstance();
     await harness.publish([product('TEA-1', 450)]);
     await waitFor(async () => (await harness.db.pool.query('SELECT 1 FROM catalogue')).rowCount === 1, { description: 'the catalogue copy' });
@@ -107,5 +107,35 @@ describe("an order's live stream on two instances", () => {
     expect(ids).toEqual(timeline.map((_, i) => i + 1)); // 1, 2, 3 … : none missing, none twice, in order
     expect(entries.map((e) => (JSON.parse(e.data!) as { eventId: string }).eventId).sort()).toEqual(timeline.map((e) => e.eventId).sort());
     expect(timeline.map((e) => e.type)).toContain('ShipmentDelivered');
+  });
+  it('an instance that stops says "not ready" at once while the other stays ready, and its streams resume on the other', async () => {
+    const [a, b] = [harness.url(''), `http://127.0.0.1:${other.port}`];
+    const placed = await http(a, 'POST', '/orders', orderBody());
+    const order = placed.body as { orderId: string; totalCents: number; items: Array<{ sku: string; quantity: number; unitPriceCents: number }> };
+    await harness.publish([paymentProcessed(order), stockReserved(order)]);
+    await waitFor(async () => (await http(a, 'GET', `/orders/${order.orderId}/timeline`)).body.length === 4, {
+      description: 'the order confirmed, OrderConfirmed in its timeline',
+    });
+
+    // A client follows the order on b; b begins to stop.
+    const response = await fetch(`${b}/orders/${order.orderId}/updates`);
+    const reading = response.text();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stopped = other.stop();
+    const [readyA, readyB] = await Promise.all([http(a, 'GET', '/readyz'), http(b, 'GET', '/readyz')]);
+    expect(readyA.status).toBe(200);
+    expect(readyB.status).toBe(503);
+    expect(readyB.body.checks.find((c: { name: string }) => c.name === 'lifecycle')).toMatchObject({ ok: false, reason: 'stopping' });
+    const text = await reading;
+    expect(text).toMatch(/retry: \d+\nevent: reconnect\n/);
+    await stopped;
+
+    // It resumes on a with the last id it got: the entries after it, and then the live ones.
+    const lastId = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => m[1]!).at(-1)!;
+    const resumed = readSome(`${a}/orders/${order.orderId}/updates`, lastId, 1);
+    await harness.publish([{ type: 'ShipmentScheduled', data: { orderId: order.orderId, shipmentId: randomUUID(), trackingNumber: null, at: new Date().toISOString() } }]);
+    const [next] = await resumed;
+    expect(Number(next!.id)).toBe(Number(lastId) + 1);
+    expect(next!.event).toBe('ShipmentScheduled');
   });
 });
