@@ -6,6 +6,7 @@ import { finalStatuses, keyViolations, storyViolations, withinAmounts, type Ledg
 import type { Snapshot } from './snapshot';
 import type { ExitRecord } from './supervisor';
 import type { FaultRecord } from './faults';
+import { streamViolations, type StreamFollow } from './streams';
 
 export interface CheckResult {
   name: string;
@@ -22,7 +23,17 @@ export interface CheckContext {
   faults: readonly FaultRecord[];
   /** When the run started (epoch ms), to place mail deliveries on the run's clock. */
   startedAt: number;
+  /** Instances of each service. */
+  replicas: number;
+  /** The live streams followed through the run. */
+  streams: readonly StreamFollow[];
 }
+
+/**
+ * How long a frozen relay leader may hold up its service's events: the lease it stops renewing
+ * (3 s, libs/kafka/src/outbox-relay.ts), the next instance's retry (1 s), and slack for a busy machine.
+ */
+export const FROZEN_LEADER_BOUND_MS = 3_000 + 1_000 + 4_000;
 
 type Check = { name: string; run: (c: CheckContext) => Omit<CheckResult, 'name' | 'passed'> };
 
@@ -285,6 +296,38 @@ export const checks: Check[] = [
       scope: `${snapshot.deadLetters.length} dead letters`,
       details: snapshot.deadLetters.filter((d) => !d.poisonId).map((d) => `${d.topic}: ${d.eventType ?? '?'} ${d.eventId ?? ''} (${d.reason}: ${d.error.slice(0, 120)})`),
     }),
+  },
+  {
+    name: 'live streams resumed on any instance send every entry once, in commit order',
+    run: ({ snapshot, streams }) => ({
+      scope: `${streams.length} streams followed (${streams.filter((f) => f.ended).length} to their end) over ${streams.reduce((n, f) => n + f.connections, 0)} connections`,
+      details: streamViolations(streams, snapshot.timeline),
+    }),
+  },
+  {
+    name: 'a frozen relay leader holds up publishing no longer than its lease',
+    run: ({ snapshot, faults, startedAt, replicas }) => {
+      if (replicas < 2) return { scope: 'one instance of each service: no leader to hand over to', details: [] };
+      // Rows written while an instance of their service was paused, away from any broker or database
+      // outage (which holds up every publisher alike).
+      const outages = faults.filter((f) => f.fault.kind === 'broker-kill' || f.fault.kind === 'postgres-crash').map((f) => [startedAt + f.startedMs, startedAt + (f.endedMs ?? f.startedMs)] as const);
+      const details: string[] = [];
+      let rows = 0;
+      let worst = 0;
+      for (const f of faults) {
+        if (f.fault.kind !== 'sigstop') continue;
+        const [from, to] = [startedAt + f.startedMs, startedAt + (f.endedMs ?? f.startedMs)];
+        for (const row of snapshot.outboxAges[f.fault.service]) {
+          if (row.createdAt < from || row.createdAt > to) continue;
+          if (outages.some(([a, b]) => row.createdAt > a - 1_000 && row.createdAt < b + 20_000)) continue;
+          rows += 1;
+          const age = (row.publishedAt ?? Date.now()) - row.createdAt;
+          worst = Math.max(worst, age);
+          if (age > FROZEN_LEADER_BOUND_MS) details.push(`${f.description}: a row of ${f.fault.service}'s outbox waited ${age} ms to be published`);
+        }
+      }
+      return { scope: `${rows} rows written during pauses; the worst waited ${worst} ms (bound ${FROZEN_LEADER_BOUND_MS} ms)`, details: details.slice(0, 20) };
+    },
   },
   {
     name: 'no unexpected exits',

@@ -17,6 +17,7 @@ import { poisonFindings, sendPoison } from './poison';
 import { perSecond, reportHtml, writeReport, type LagSample } from './report';
 import { describeFault, faultSchedule, serviceNames } from './schedule';
 import { apiGet, takeSnapshot, withDatabase } from './snapshot';
+import { startStreamFollowers, type StreamFollowers } from './streams';
 import { startShop, type Shop } from './supervisor';
 import { createOperations, seedShop, startWorkload, richCustomers } from './workload';
 
@@ -54,6 +55,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
   const ledger = createLedger();
   let faultRecords: ReturnType<typeof runFaults>['records'] = [];
   let fuzz: FuzzOutcome | undefined;
+  let streams: StreamFollowers | undefined;
   const figures: Record<string, unknown> = {};
   const started = Date.now();
   try {
@@ -70,6 +72,11 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const workload = startWorkload({ rate: options.rate, durationMs, seed: options.seed, client, ledger });
     const faults = runFaults(shop, schedule, clock, log);
     faultRecords = faults.records;
+    // Every fourth accepted order is followed live, its stream cut and resumed on any instance.
+    streams = startStreamFollowers(shop, options.seed);
+    const followed = setInterval(() => {
+      [...ledger.orders.keys()].forEach((orderId, i) => i % 4 === 0 && streams!.follow(orderId));
+    }, 1_000);
     const kafka = chaosKafka(shop.broker.brokers);
     const progress = setInterval(() => {
       const answers = ledger.exchanges.filter((e) => e.atMs >= 0);
@@ -116,13 +123,15 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     }
     sampling = false;
     clearInterval(progress);
+    clearInterval(followed);
     await sampler;
+    await streams.stop();
     figures['quiesceS'] = Math.round((Date.now() - quiesceStart) / 1000);
     log(`quiet after ${figures['quiesceS']} s; checking`);
 
     const accepted = [...ledger.orders.keys()];
     const snapshot = await takeSnapshot(shop, accepted, [...ledger.refusedCustomers]);
-    const context = { snapshot, ledger, exits: shop.exits, faults: faultRecords, startedAt };
+    const context = { snapshot, ledger, exits: shop.exits, faults: faultRecords, startedAt, replicas: options.replicas, streams: [...streams.follows.values()] };
     results.push(...runChecks(context));
     const views = [...snapshot.views.values()];
     const seenTwice = new Map<string, number>();
@@ -203,6 +212,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
   } catch (error) {
     results.push({ name: 'the run itself', passed: false, scope: 'set-up, workload or checks', details: [error instanceof Error ? (error.stack ?? error.message) : String(error)] });
   } finally {
+    await streams?.stop();
     await teardown();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -4,8 +4,8 @@
  *
  * The middle 80 % of the workload (from 10 % to 90 %) is cut into one slot per fault; each fault
  * starts at a random moment of the first half of its slot and, for faults that last (a paused
- * process, a broker node or the database down), is over before 60 % of its slot has gone, so two
- * faults never overlap and the shop always has a moment to recover before the next one.
+ * process, a broker node or the database down), is over before 60 % of its slot has gone (a pause
+ * may take the rest of its slot), so two faults never overlap.
  */
 import { seededRandom } from '@webshop/testing';
 
@@ -55,9 +55,13 @@ export function faultSchedule({ seed, faults, durationMs, replicas, nodes }: Sch
       case 'sigkill':
         schedule.push({ kind, atMs, service, instance });
         break;
-      case 'sigstop':
-        schedule.push({ kind, atMs, service, instance, forMs });
+      case 'sigstop': {
+        // Long enough to outlast the relay lease (3 s) when the slots allow: what a paused leader
+        // holds up is what this fault is for. It may take its whole slot, never the next one's.
+        const pause = Math.round(Math.min(12_000, Math.max(1_000, (start + slot - 500 - atMs) * (0.6 + random() * 0.4))));
+        schedule.push({ kind, atMs, service, instance, forMs: pause });
         break;
+      }
       case 'broker-kill':
         schedule.push({ kind, atMs, node: 1 + random.int(nodes), forMs });
         break;

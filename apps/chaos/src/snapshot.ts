@@ -35,6 +35,8 @@ export interface Snapshot {
   emails: Array<{ emailId: string; orderId: string; template: string; status: string }>;
   idempotencyKeys: Map<string, string>;
   unpublished: Record<ServiceName, number>;
+  /** Every outbox row's times (epoch ms): when it was written and when the relay published it. */
+  outboxAges: Record<ServiceName, Array<{ createdAt: number; publishedAt: number | null }>>;
   inboxDuplicates: Record<ServiceName, number>;
   lag: Record<string, number>;
   deadLetters: DeadLetter[];
@@ -95,10 +97,16 @@ export async function takeSnapshot(shop: Shop, accepted: readonly string[], refu
 
   const db = shop.databaseUrl;
   const unpublished = {} as Record<ServiceName, number>;
+  const outboxAges = {} as Snapshot['outboxAges'];
   const inboxDuplicates = {} as Record<ServiceName, number>;
   for (const s of serviceNames) {
     await withDatabase(db[s], async (c) => {
       unpublished[s] = (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0]!.n;
+      outboxAges[s] = (
+        await c.query<{ created: number; published: number | null }>(
+          'SELECT (extract(epoch FROM created_at) * 1000)::float8 AS created, (extract(epoch FROM published_at) * 1000)::float8 AS published FROM outbox',
+        )
+      ).rows.map((r) => ({ createdAt: r.created, publishedAt: r.published }));
       inboxDuplicates[s] = (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM inbox GROUP BY consumer, event_id HAVING count(*) > 1) d')).rows[0]!.n;
     });
   }
@@ -142,6 +150,7 @@ export async function takeSnapshot(shop: Shop, accepted: readonly string[], refu
     shipments,
     emails,
     unpublished,
+    outboxAges,
     inboxDuplicates,
     lag: await consumerLag(kafka),
     deadLetters: await deadLetters(kafka),
