@@ -121,6 +121,10 @@ export async function startMailCatcher(options: { port?: number } = {}): Promise
       resolve();
     });
   });
+  // A client that dies mid-conversation (the email service killed, say) resets its connection:
+  // smtp-server reports it as an 'error' of the server, which must not end the process it runs in
+  // (npm start's, a test's, the chaos tool's). The connection is gone; the server goes on.
+  server.on('error', () => undefined);
   const port = (server.server.address() as { port: number }).port;
 
   return {
