@@ -1,23 +1,36 @@
+import { spawn } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { startMailCatcher } from './mail-catcher';
+import { waitFor } from './wait-for';
 
 describe('the mail catcher', () => {
-  it('outlives a client that resets its connection mid-conversation, and takes mail after it', async () => {
-    const catcher = await startMailCatcher();
+  it('outlives a client that resets its connection in the middle of a message, and takes mail after it', async () => {
+    // In a process of its own: an 'error' event nobody handles would end that process.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'testing/mail-catcher-process.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
-      // A client killed mid-conversation: the kernel answers with a reset (RST), not a goodbye.
-      const socket = net.connect(catcher.port, '127.0.0.1');
-      await new Promise((resolve) => socket.once('data', resolve)); // the greeting
-      socket.write('EHLO dying.example\r\n');
-      await new Promise((resolve) => socket.once('data', resolve));
-      socket.resetAndDestroy();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const port = Number((await waitFor(() => /port (\d+)/.exec(output) ?? undefined, { timeoutMs: 30_000, description: 'the catcher up' }))[1]);
 
-      await nodemailer.createTransport({ url: catcher.url }).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'still here', text: 'hi' });
-      expect((await catcher.waitForMessages(1)).map((m) => m.subject)).toEqual(['still here']);
+      // A client killed in the middle of DATA: the kernel answers with a reset (RST), not a goodbye.
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('data', resolve)); // the greeting
+      for (const command of ['EHLO dying.example', 'MAIL FROM:<a@example.com>', 'RCPT TO:<b@example.com>', 'DATA']) {
+        socket.write(`${command}\r\n`);
+        await new Promise((resolve) => socket.once('data', resolve));
+      }
+      socket.write('Subject: half a message\r\n\r\nand then');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.resetAndDestroy();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      expect(child.exitCode).toBeNull();
+      await nodemailer.createTransport({ url: `smtp://127.0.0.1:${port}` }).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'still here', text: 'hi' });
+      await waitFor(() => output.includes('caught still here'), { description: 'the next mail caught' });
     } finally {
-      await catcher.stop();
+      child.kill('SIGKILL');
     }
   });
 });
