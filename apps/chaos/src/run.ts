@@ -49,6 +49,12 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // A bug of the tool itself must not leave the private shop running behind it either.
+  const onCrash = (error: unknown) => {
+    log(`the chaos tool crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}; tearing down`);
+    void teardown().finally(() => process.exit(1));
+  };
+  process.once('uncaughtException', onCrash);
 
   const results: CheckResult[] = [];
   const lag: LagSample[] = [];
@@ -216,6 +222,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     await teardown();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onCrash);
   }
 
   const passed = results.filter((r) => r.passed).length;
