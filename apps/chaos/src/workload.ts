@@ -158,7 +158,8 @@ export function createOperations(client: Client, ledger: Ledger) {
           }
           note('first', await place(op, kind, body, key));
           if (kind === 'retry-sequential') note('first', await place(op, kind, body, key));
-          else note('second', await place(op, kind, { ...body, items: [...body.items, { sku: 'CHAOS-BAG', quantity: 7 }] }, key));
+          // A different, valid body: the same lines to another name (adding a line could repeat a sku, a 400).
+          else note('second', await place(op, kind, { ...body, shippingAddress: { ...body.shippingAddress, name: `${body.shippingAddress.name} Jr` } }, key));
           return;
         }
         case 'cancel-pending': {
