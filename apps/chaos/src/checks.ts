@@ -252,17 +252,20 @@ export const checks: Check[] = [
     name: 'a mail delivered twice (same Message-ID) only after an email instance crashed',
     run: ({ snapshot, exits, startedAt }) => {
       const details: string[] = [];
+      const causes: string[] = [];
       const seen = new Map<string, number>();
       for (const m of snapshot.mail) {
         const n = (seen.get(m.messageId) ?? 0) + 1;
         seen.set(m.messageId, n);
         if (n < 2) continue;
         const at = m.receivedAt.getTime() - startedAt;
-        // The re-send comes once the claim (EMAIL_CLAIM_MS, 5 s) ran out after the crash.
-        const crash = exits.find((x) => x.instance.startsWith('email#') && x.atMs <= at && at - x.atMs < 60_000);
+        // The re-send comes once the claim (EMAIL_CLAIM_MS, 5 s) ran out after the crash: the last
+        // email instance to die before it is the one that died inside the window.
+        const crash = exits.filter((x) => x.instance.startsWith('email#') && x.atMs <= at && at - x.atMs < 60_000).at(-1);
         if (!crash) details.push(`${m.messageId} delivered ${n} times, no email instance died in the minute before`);
+        else causes.push(`${m.messageId} again at +${(at / 1000).toFixed(1)}s after ${crash.instance} died at +${(crash.atMs / 1000).toFixed(1)}s (${crash.signal ?? crash.code})`);
       }
-      return { scope: `${[...seen.values()].filter((n) => n > 1).length} duplicated Message-IDs`, details };
+      return { scope: `${[...seen.values()].filter((n) => n > 1).length} duplicated Message-IDs${causes.length ? `: ${causes.join('; ')}` : ''}`, details };
     },
   },
   {
