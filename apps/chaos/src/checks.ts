@@ -259,7 +259,7 @@ export const checks: Check[] = [
         seen.set(m.messageId, n);
         if (n < 2) continue;
         const at = m.receivedAt.getTime() - startedAt;
-        // The re-send comes once the claim (EMAIL_CLAIM_MS, 5 s) ran out after the crash: the last
+        // The re-send comes once the claim (EMAIL_CLAIM_MS, 30 s) ran out after the crash: the last
         // email instance to die before it is the one that died inside the window.
         const crash = exits.filter((x) => x.instance.startsWith('email#') && x.atMs <= at && at - x.atMs < 60_000).at(-1);
         if (!crash) details.push(`${m.messageId} delivered ${n} times, no email instance died in the minute before`);

@@ -128,8 +128,11 @@ export async function startShop({ replicas, nodes, logDir, clock, log }: ShopOpt
       KAFKA_PARTITIONS: '3',
       STARTUP_TIMEOUT_MS: '600000',
       SMTP_URL: mail.url,
-      // A claimed email whose sender died is sent again after this: short, so quiesce is short.
-      EMAIL_CLAIM_MS: '5000',
+      // A claimed email whose sender died is sent again after this: short, so quiesce is short, but
+      // longer than any pause (≤ 12 s) or database outage (≤ 5 s and its recovery) the schedule
+      // makes, which would otherwise let another instance send an email again that its sender, frozen
+      // or cut off, was about to mark SENT (apps/email/README.md): then a duplicate means a crash.
+      EMAIL_CLAIM_MS: '30000',
       // Shipments move on by themselves, so every confirmed order ends DELIVERED.
       AUTO_DISPATCH_MS: '3000',
       CANCEL_WAIT_MS: '5000',
