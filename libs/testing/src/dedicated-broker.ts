@@ -4,18 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
+import { processAlive } from './process-alive';
 
 const run = promisify(execFile);
 const script = path.resolve(__dirname, '../../../infra/kafka/kafka.sh');
-
-/** Whether the process still runs (a zombie no longer does: it waits only to be reaped). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 export interface DedicatedBroker {
   /** One address per node. */
@@ -59,7 +51,7 @@ export async function createDedicatedBroker({ nodes = 1 }: { nodes?: number } = 
     async kill(node = 1) {
       const pid = Number(readFileSync(pidFile(node), 'utf8'));
       process.kill(pid, 'SIGKILL');
-      while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (processAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
       rmSync(pidFile(node), { force: true });
     },
     async destroy() {
