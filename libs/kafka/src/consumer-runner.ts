@@ -248,7 +248,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       } else {
         // kafkajs gives up on errors it does not deem retriable: this consumer is done. Start a new one.
         logger.error('the consumer stopped on an error; starting a new one', { err: messageOf(payload.error), groupId });
-        if (c === consumer) restarting = rejoin(c);
+        if (c === consumer && !stopping) restarting = rejoin(c);
       }
     });
     c.on(c.events.STOP, () => {
