@@ -23,6 +23,7 @@ import {
 } from '@webshop/testing';
 import { insertEmail } from './adapters/pg/email-store';
 import type { Email } from './domain/email';
+import { pendingEmail } from './testing/pending-email';
 
 const CLAIM_MS = 3_000;
 
@@ -73,18 +74,8 @@ describe('email, SIGKILLed while it sends', () => {
     if (logDir) rmSync(logDir, { recursive: true, force: true });
   });
 
-  const pendingEmail = (): Email => ({
-    emailId: randomUUID(),
-    orderId: randomUUID(),
-    template: 'ORDER_CONFIRMED',
-    to: `${uniqueName('crash')}@example.com`,
-    subject: 'Your order is confirmed',
-    body: 'Hello',
-    createdAt: new Date().toISOString(),
-    attempts: 0,
-    status: 'PENDING',
-    lastError: null,
-  });
+  const crashEmail = () => pendingEmail(`${uniqueName('crash')}@example.com`);
+
   const record = (email: Email) => withTransaction(db.pool, (tx) => insertEmail(tx, email, { eventId: randomUUID(), traceparent: null }));
   async function row(emailId: string) {
     const { rows } = await db.pool.query<{ status: string; claimed_until: Date | null }>('SELECT status, claimed_until FROM emails WHERE email_id = $1', [emailId]);
@@ -99,7 +90,7 @@ describe('email, SIGKILLed while it sends', () => {
 
   it('inside the window (the server has the email, SENT not committed): sends it again after the lease, with the same Message-ID, twice in all', async () => {
     let service = await start();
-    const email = pendingEmail();
+    const email = crashEmail();
     const messageId = `<${email.emailId}@webshop>`;
     let killed = false;
     mail.hook({
@@ -126,7 +117,7 @@ describe('email, SIGKILLed while it sends', () => {
 
   it('after the claim and before the server accepted: sends it once, after the lease', async () => {
     let service = await start();
-    const email = pendingEmail();
+    const email = crashEmail();
     const messageId = `<${email.emailId}@webshop>`;
     let killed = false;
     mail.hook({

@@ -8,11 +8,11 @@ import { messagingMigrations } from '@webshop/kafka';
 import { createPool, databaseUrlFor, ensureDatabase, migrate, withTransaction, type Pool } from '@webshop/postgres';
 import { createLogger } from '@webshop/service-kit';
 import { createDedicatedPostgres, startMailCatcher, waitFor, type DedicatedPostgres, type MailCatcher } from '@webshop/testing';
-import type { Email } from '../../domain/email';
 import { insertEmail } from '../pg/email-store';
 import { migrations } from '../pg/migrations';
 import { startEmailSender, type EmailSender } from './email-sender';
 import { createMailer, type Mailer } from './mailer';
+import { pendingEmail } from '../../testing/pending-email';
 
 describe('the email sender, when the database restarts between the mail server accepting an email and its SENT mark', () => {
   let server: DedicatedPostgres;
@@ -42,18 +42,7 @@ describe('the email sender, when the database restarts between the mail server a
   });
 
   it('sends it once, marks it SENT once the database is back, and reports it once; no transaction is open during SMTP', async () => {
-    const email: Email = {
-      emailId: randomUUID(),
-      orderId: randomUUID(),
-      template: 'ORDER_CONFIRMED',
-      to: 'restart@example.com',
-      subject: 'Your order is confirmed',
-      body: 'Hello',
-      createdAt: new Date().toISOString(),
-      attempts: 0,
-      status: 'PENDING',
-      lastError: null,
-    };
+    const email = pendingEmail('restart@example.com');
     const messageId = `<${email.emailId}@webshop>`;
     const openTransactions: number[] = [];
     let restarted = false;

@@ -13,21 +13,10 @@ import { migrations } from '../pg/migrations';
 import { claimNextDueEmail, insertEmail } from '../pg/email-store';
 import { startEmailSender, type EmailSender } from './email-sender';
 import { createMailer } from './mailer';
+import { pendingEmail } from '../../testing/pending-email';
 
 const logger = createLogger({ service: 'email' }, 'silent');
 
-const pendingEmail = (to: string): Email => ({
-  emailId: randomUUID(),
-  orderId: randomUUID(),
-  template: 'ORDER_CONFIRMED',
-  to,
-  subject: 'Your order is confirmed',
-  body: 'Hello',
-  createdAt: new Date().toISOString(),
-  attempts: 0,
-  status: 'PENDING',
-  lastError: null,
-});
 
 describe('the email sender', () => {
   let db: TestDatabase;
