@@ -8,10 +8,12 @@ const boundaries = (testing) => [
     enforceBuildableLibDependency: false,
     allow: [],
     depConstraints: [
-      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:events', ...testing] },
-      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:events', ...testing] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:events', ...testing] },
+      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:events', ...testing] },
+      // The shapes of business logic (deciders, domain errors) are pure: nothing but the contracts.
+      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:events'] },
       { sourceTag: 'type:events', onlyDependOnLibsWithTags: [...testing] },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:events'] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:events'] },
       { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib', 'type:events', 'type:testing'] },
       // End-to-end tests drive the services from outside (HTTP, Kafka); they never import them.
       { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:events', 'type:testing'] },

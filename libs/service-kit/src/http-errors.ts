@@ -1,3 +1,4 @@
+import { DomainError } from '@webshop/domain';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { isDependencyUnavailable } from './startup';
@@ -59,11 +60,20 @@ const clientErrorPath: Record<string, string> = {
   'request.size.invalid': 'header.content-length',
 };
 
-/** Maps errors to the JSON error body. Unknown errors are 500 and logged; express's and body-parser's are 400 (413 for a body over the limit). */
+/**
+ * Maps errors to the JSON error body: a domain's refusal with the status and code it carries, the
+ * same way for every service; express's and body-parser's errors 400 (413 for a body over the
+ * limit); an away dependency 503; anything else 500, logged.
+ */
 export function errorHandler(onUnexpected: (error: unknown) => void): ErrorRequestHandler {
   return (error, _req, res, _next) => {
     if (error instanceof HttpError) {
       res.status(error.status).json(error.toBody());
+      return;
+    }
+    if (error instanceof DomainError) {
+      const details = error.details.length > 0 ? { details: [...error.details] } : {};
+      res.status(error.status).json({ error: error.code, message: error.message, ...details } satisfies ErrorBody);
       return;
     }
     const type = (error as { type?: string }).type;

@@ -23,3 +23,4 @@ export {
   type FuzzResult,
 } from './hostile-input';
 export { createHistogram, bucketOf, highestIn, type Histogram } from './histogram';
+export { deciderSpec, type Scenario, type Outcome } from './decider-spec';
