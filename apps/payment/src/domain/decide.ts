@@ -1,57 +1,59 @@
 /**
- * What the payment service decides: deposits (from its API), charging for a purchase, and refunding
- * when the order is rejected or cancelled (compensation in the order saga). Pure: ids and time come in.
+ * What the payment service decides, as one decider over a customer's ledger (the account, and the
+ * order's payment when there is one): deposits (from its API), charging for a purchase, and
+ * refunding when the order is rejected or cancelled (compensation in the order saga).
+ * Pure: ids and time come in with the command.
  */
-import type { EventData, EventOf } from '@webshop/events';
-import type { Account, Ledger } from './payment';
-
-export class PaymentRuleViolation extends Error {
-  constructor(
-    readonly code: 'balance_limit_exceeded',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PaymentRuleViolation';
-  }
-}
+import { DomainError, type Decider } from '@webshop/domain';
+import type { EventData } from '@webshop/events';
+import { emptyLedger, evolve, type Ledger, type LedgerEvent } from './payment';
 
 /** Cents are JavaScript numbers end to end; above this they stop being exact. */
 export const MAX_BALANCE_CENTS = Number.MAX_SAFE_INTEGER;
 
-export interface Deposit {
-  customerId: string;
-  /** A positive integer, checked at the edge. */
-  amountCents: number;
-}
+export type PaymentCommand =
+  /** Money paid in. `amountCents` is a positive integer, checked at the edge. */
+  | { type: 'Deposit'; depositId: string; customerId: string; amountCents: number; now: string }
+  /** The order's total, charged once; `paymentId` is the id the payment gets if it is processed. */
+  | { type: 'ChargeForPurchase'; purchase: EventData<'PurchaseRequested'>; paymentId: string; now: string }
+  /** The order was rejected or cancelled: give back what it was charged. */
+  | { type: 'RefundPayment'; now: string };
 
-/** A deposit opens the account when the customer has none: that is how a customer gets one. */
-export function deposit(account: Account | null, command: Deposit): Account {
-  const balanceCents = (account?.balanceCents ?? 0) + command.amountCents;
-  if (balanceCents > MAX_BALANCE_CENTS) {
-    throw new PaymentRuleViolation('balance_limit_exceeded', `the balance of ${command.customerId} would exceed ${MAX_BALANCE_CENTS} cents`);
+export function decide(command: PaymentCommand, ledger: Ledger): LedgerEvent[] {
+  switch (command.type) {
+    case 'Deposit':
+      return deposit(command, ledger);
+    case 'ChargeForPurchase':
+      return chargeForPurchase(command, ledger);
+    case 'RefundPayment':
+      return refundPayment(command, ledger);
+    default: {
+      const exhaustive: never = command;
+      return exhaustive;
+    }
   }
-  return { customerId: command.customerId, balanceCents };
 }
 
-export interface ChargeForPurchase {
-  purchase: EventData<'PurchaseRequested'>;
-  /** The id the payment gets if it is processed. */
-  paymentId: string;
-  now: string;
+export const paymentDecider: Decider<PaymentCommand, Ledger, LedgerEvent> = { decide, evolve, initialState: emptyLedger };
+
+function deposit(command: Extract<PaymentCommand, { type: 'Deposit' }>, { account }: Ledger): LedgerEvent[] {
+  const { depositId, customerId, amountCents, now } = command;
+  if ((account?.balanceCents ?? 0) + amountCents > MAX_BALANCE_CENTS) {
+    throw new DomainError(422, 'balance_limit_exceeded', `the balance of ${customerId} would exceed ${MAX_BALANCE_CENTS} cents`);
+  }
+  return [{ type: 'FundsDeposited', data: { depositId, customerId, amountCents, depositedAt: now } }];
 }
 
 /**
  * Charges the order's total when the balance covers it, else declines with the reason. An order is
  * charged at most once: a second request for an order already decided changes nothing.
  */
-export function chargeForPurchase(
-  { account, payment }: Ledger,
-  { purchase, paymentId, now }: ChargeForPurchase,
-): Array<EventOf<'PaymentProcessed'> | EventOf<'PaymentDeclined'>> {
+function chargeForPurchase(command: Extract<PaymentCommand, { type: 'ChargeForPurchase' }>, { account, payment }: Ledger): LedgerEvent[] {
   if (payment) return [];
+  const { purchase, paymentId, now } = command;
   const { orderId, customerId, totalCents } = purchase;
-  const declined = (reason: EventData<'PaymentDeclined'>['reason']) => [
-    { type: 'PaymentDeclined' as const, data: { orderId, customerId, amountCents: totalCents, reason, declinedAt: now } },
+  const declined = (reason: EventData<'PaymentDeclined'>['reason']): LedgerEvent[] => [
+    { type: 'PaymentDeclined', data: { orderId, customerId, amountCents: totalCents, reason, declinedAt: now } },
   ];
   if (!account) return declined('NO_ACCOUNT');
   if (account.balanceCents < totalCents) return declined('INSUFFICIENT_FUNDS');
@@ -62,7 +64,7 @@ export function chargeForPurchase(
  * Compensation: gives the money back when the order was charged. Once only (a refunded payment is
  * no longer PROCESSED); a declined or unknown payment took no money, so there is nothing to give.
  */
-export function refundPayment({ payment }: Ledger, { now }: { now: string }): Array<EventOf<'PaymentRefunded'>> {
+function refundPayment({ now }: Extract<PaymentCommand, { type: 'RefundPayment' }>, { payment }: Ledger): LedgerEvent[] {
   if (payment?.status !== 'PROCESSED') return [];
   return [{ type: 'PaymentRefunded', data: { orderId: payment.orderId, paymentId: payment.paymentId, amountCents: payment.amountCents, refundedAt: now } }];
 }

@@ -13,7 +13,6 @@ export interface Account {
 }
 
 export type PaymentStatus = 'PROCESSED' | 'DECLINED' | 'REFUNDED';
-export const paymentStatuses: readonly PaymentStatus[] = ['PROCESSED', 'DECLINED', 'REFUNDED'];
 
 interface PaymentBase {
   orderId: string;
@@ -26,7 +25,17 @@ export type Payment =
   | (PaymentBase & { status: 'DECLINED'; reason: PaymentDeclineReason; declinedAt: string })
   | (PaymentBase & { status: 'REFUNDED'; paymentId: string; processedAt: string; refundedAt: string });
 
+/** What payment publishes (topic payments). */
 export type PaymentEvent = EventOf<'PaymentProcessed'> | EventOf<'PaymentDeclined'> | EventOf<'PaymentRefunded'>;
+
+/** Money paid in: a fact payment keeps to itself (no topic carries it; no other service needs it). */
+export interface FundsDeposited {
+  type: 'FundsDeposited';
+  data: { depositId: string; customerId: string; amountCents: number; depositedAt: string };
+}
+
+/** Everything that changes a ledger. */
+export type LedgerEvent = PaymentEvent | FundsDeposited;
 
 /** Everything one decision about one order may touch: the customer's account and the order's payment. */
 export interface Ledger {
@@ -34,9 +43,16 @@ export interface Ledger {
   payment: Payment | null;
 }
 
-export function evolve(ledger: Ledger, event: PaymentEvent): Ledger {
+export const emptyLedger = (): Ledger => ({ account: null, payment: null });
+
+export function evolve(ledger: Ledger, event: LedgerEvent): Ledger {
   const { account, payment } = ledger;
   switch (event.type) {
+    case 'FundsDeposited': {
+      // A deposit opens the account when the customer has none: that is how a customer gets one.
+      const { customerId, amountCents } = event.data;
+      return { account: { customerId, balanceCents: (account?.balanceCents ?? 0) + amountCents }, payment };
+    }
     case 'PaymentProcessed': {
       const d = event.data;
       return {

@@ -4,10 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { withTransaction, type Pool } from '@webshop/postgres';
+import { decideAndRecord } from '@webshop/runtime';
 import { HttpError, parseBody, parseParam, pathParam } from '@webshop/service-kit';
-import { deposit, PaymentRuleViolation } from '../../domain/decide';
+import { paymentDecider } from '../../domain/decide';
 import type { Account, Payment } from '../../domain/payment';
-import { loadAccount, loadPayment, openAccount, recordDeposit, saveBalance } from '../pg/payment-store';
+import { depositLedger, loadAccount, loadPayment } from '../pg/payment-store';
 import { customerIdParam, depositBody, uuid } from './schemas';
 
 export const accountView = (account: Account) => ({ customerId: account.customerId, balanceCents: account.balanceCents });
@@ -27,22 +28,11 @@ export function paymentRouter({ pool, clock = () => new Date() }: { pool: Pool; 
   router.post('/accounts/:customerId/deposits', async (req, res) => {
     const customerId = parseParam(customerIdParam, req, 'customerId');
     const { amountCents } = parseBody(depositBody, req.body);
-    const account = await withTransaction(pool, async (tx) => {
-      const now = clock().toISOString();
-      await openAccount(tx, customerId, now);
-      const current = await loadAccount(tx, customerId, true);
-      let next;
-      try {
-        next = deposit(current, { customerId, amountCents });
-      } catch (error) {
-        if (error instanceof PaymentRuleViolation) throw new HttpError(422, error.code, error.message);
-        throw error;
-      }
-      await saveBalance(tx, next, now);
-      await recordDeposit(tx, { id: randomUUID(), customerId, amountCents, at: now });
-      return next;
-    });
-    res.status(200).json(accountView(account));
+    const now = clock().toISOString();
+    const { after } = await withTransaction(pool, (tx) =>
+      decideAndRecord(tx, 'payment', paymentDecider, depositLedger(customerId, now), { type: 'Deposit', depositId: randomUUID(), customerId, amountCents, now }),
+    );
+    res.status(200).json(accountView(after.account!));
   });
 
   router.get('/accounts/:customerId', async (req, res) => {

@@ -1,6 +1,11 @@
-/** SQL for accounts, deposits and payments. Nothing here decides anything. */
+/**
+ * SQL for accounts, deposits and payments, and the ledgers the decider decides on (what each
+ * command locks and loads, and how the ledger after it is stored). Nothing here decides anything.
+ */
+import { NonRetriableError } from '@webshop/kafka';
 import type { Pool, PoolClient } from '@webshop/postgres';
-import type { Account, Payment, PaymentStatus } from '../../domain/payment';
+import type { DecisionStore } from '@webshop/runtime';
+import type { Account, Ledger, LedgerEvent, Payment, PaymentStatus } from '../../domain/payment';
 
 type Queryable = Pool | PoolClient;
 
@@ -86,3 +91,55 @@ export async function savePayment(tx: PoolClient, payment: Payment): Promise<voi
     [payment.orderId, paymentId, payment.customerId, payment.amountCents, payment.status, declineReason, processedAt, declinedAt, refundedAt],
   );
 }
+
+type LedgerStore = DecisionStore<Ledger, LedgerEvent>;
+
+/** Stores what the events did: the balance, the payment, and each deposit. */
+const saveLedger =
+  (now: string): LedgerStore['save'] =>
+  async (tx, after, { before, events }) => {
+    if (after.account && after.account !== before.account) await saveBalance(tx, after.account, now);
+    if (after.payment && after.payment !== before.payment) await savePayment(tx, after.payment);
+    for (const event of events) {
+      if (event.type !== 'FundsDeposited') continue;
+      const { depositId, customerId, amountCents, depositedAt } = event.data;
+      await recordDeposit(tx, { id: depositId, customerId, amountCents, at: depositedAt });
+    }
+  };
+
+/** A deposit's ledger: the account, opened with nothing in it when new, locked. */
+export const depositLedger = (customerId: string, now: string): LedgerStore => ({
+  async load(tx) {
+    await openAccount(tx, customerId, now);
+    return { account: await loadAccount(tx, customerId, true), payment: null };
+  },
+  save: saveLedger(now),
+});
+
+/**
+ * A purchase's ledger: the customer's account and the order's payment. The account row stays locked
+ * until commit: no other order or deposit can change the balance between the check and the debit
+ * (and the CHECK constraint backs that up).
+ */
+export const purchaseLedger = (customerId: string, orderId: string, now: string): LedgerStore => ({
+  async load(tx) {
+    const account = await loadAccount(tx, customerId, true);
+    return { account, payment: await loadPayment(tx, orderId, true) };
+  },
+  save: saveLedger(now),
+});
+
+/** A compensation's ledger: the order's payment and, when it took money, the account it came from. */
+export const chargedLedger = (orderId: string, now: string): LedgerStore => ({
+  async load(tx) {
+    const payment = await loadPayment(tx, orderId, true);
+    if (payment?.status !== 'PROCESSED') return { account: null, payment }; // nothing was taken
+    const account = await loadAccount(tx, payment.customerId, true);
+    if (!account) {
+      // Accounts are never deleted, so a charged payment always has one; retrying cannot conjure it.
+      throw new NonRetriableError('account_missing', `order ${payment.orderId} was charged to ${payment.customerId}, who has no account`);
+    }
+    return { account, payment };
+  },
+  save: saveLedger(now),
+});

@@ -1,0 +1,26 @@
+/**
+ * Payment's part in the order saga: what it does about each event of the orders topic.
+ *   PurchaseRequested            → charge the order's total (PaymentProcessed) or decline it;
+ *   OrderRejected/OrderCancelled → give the money back if it was taken (PaymentRefunded).
+ * Events of one order share its key, so a purchase is always charged before it is compensated.
+ * Pure: the ids and the time come in.
+ */
+import type { EventOf } from '@webshop/events';
+import type { PaymentCommand } from '../domain/decide';
+
+export const paymentTriggers = ['PurchaseRequested', 'OrderRejected', 'OrderCancelled'] as const;
+export type PaymentTrigger = EventOf<(typeof paymentTriggers)[number]>;
+
+export function commandFor(event: PaymentTrigger, { paymentId, now }: { paymentId: string; now: string }): PaymentCommand {
+  switch (event.type) {
+    case 'PurchaseRequested':
+      return { type: 'ChargeForPurchase', purchase: event.data, paymentId, now };
+    case 'OrderRejected':
+    case 'OrderCancelled':
+      return { type: 'RefundPayment', now };
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
