@@ -1,48 +1,25 @@
-import { commit, defineProduct, MAX_UNITS, release, reserve, restock, StockRuleViolation, type Decision, type StockView } from './decide';
-import type { Product, Reservation, StockEvent } from './stock';
+import { deciderSpec } from '@webshop/testing';
+import { MAX_UNITS, stockDecider, type StockCommand } from './decide';
+import type { Product, Reservation, StockFact, StockView } from './stock';
 
 const orderId = '6f1c2a54-4d43-4c38-9d0a-0f8e3c1b2a01';
 const at = (s: number) => new Date(Date.UTC(2026, 10, 23, 12, 0, s)).toISOString();
 
 const product = (sku: string, available: number, reserved = 0): Product => ({ sku, name: `Product ${sku}`, priceCents: 450, available, reserved, updatedAt: at(0) });
 const levels = (view: StockView) => Object.fromEntries([...view.products.values()].map((p) => [p.sku, { available: p.available, reserved: p.reserved }]));
-const updated = (p: Product, now: string): StockEvent => ({
+const updated = (p: Product, now: string): StockFact => ({
   type: 'ProductUpdated',
   data: { sku: p.sku, name: p.name, priceCents: p.priceCents, available: p.available, reserved: p.reserved, updatedAt: now },
 });
 
-/** The view after a decision: what the adapters would store. */
-function apply(view: StockView, decision: Decision): StockView {
-  const products = new Map(view.products);
-  for (const p of decision.products) products.set(p.sku, p);
-  return { reservation: decision.reservation ?? view.reservation, products };
-}
+const spec = deciderSpec(stockDecider);
+/** The products (and the order's reservation) a decision about one order looks at. */
+const given = (products: Product[], reservation: Reservation | null = null) => spec.givenState({ reservation, products: new Map(products.map((p) => [p.sku, p])) });
 
-/**
- * given(products, reservation).when(decide).then(expected events) → the view after it, so a test can
- * go on: `.when(release).then(...)`.
- */
-function given(products: Product[], reservation: Reservation | null = null) {
-  const scenario = (view: StockView) => ({
-    view,
-    when(decide: (view: StockView) => Decision) {
-      const decision = decide(view);
-      return {
-        then(expected: StockEvent[]) {
-          expect(decision.events).toEqual(expected);
-          return scenario(apply(view, decision));
-        },
-        thenNothingHappened() {
-          expect(decision).toEqual({ products: [], events: [] });
-        },
-      };
-    },
-  });
-  return scenario({ reservation, products: new Map(products.map((p) => [p.sku, p])) });
-}
-
-const reserveLines = (lines: Array<[string, number]>, s = 1) => (view: StockView) =>
-  reserve(view, { orderId, lines: lines.map(([sku, quantity]) => ({ sku, quantity })), now: at(s) });
+const reserveLines = (lines: Array<[string, number]>, s = 1): StockCommand => ({ type: 'ReserveStock', orderId, lines: lines.map(([sku, quantity]) => ({ sku, quantity })), now: at(s) });
+const commit = (s: number): StockCommand => ({ type: 'CommitStock', now: at(s) });
+const release = (s: number): StockCommand => ({ type: 'ReleaseStock', now: at(s) });
+const committed = (s: number): StockFact => ({ type: 'ReservationCommitted', data: { orderId, committedAt: at(s) } });
 
 describe('reserving stock for a purchase', () => {
   it('holds every line when all are in stock, and tells the new levels', () => {
@@ -53,8 +30,8 @@ describe('reserving stock for a purchase', () => {
         updated(product('CUP-2', 0, 2), at(1)),
         updated(product('TEA-1', 3, 2), at(1)),
       ]);
-    expect(levels(after.view)).toEqual({ 'TEA-1': { available: 3, reserved: 2 }, 'CUP-2': { available: 0, reserved: 2 } });
-    expect(after.view.reservation).toMatchObject({ status: 'RESERVED' });
+    expect(levels(after.state)).toEqual({ 'TEA-1': { available: 3, reserved: 2 }, 'CUP-2': { available: 0, reserved: 2 } });
+    expect(after.state.reservation).toMatchObject({ status: 'RESERVED' });
   });
 
   it('holds nothing when one line is short, naming every short line (an unknown sku has 0)', () => {
@@ -74,8 +51,8 @@ describe('reserving stock for a purchase', () => {
           },
         },
       ]);
-    expect(levels(after.view)).toEqual({ 'TEA-1': { available: 5, reserved: 0 }, 'CUP-2': { available: 1, reserved: 0 }, 'POT-3': { available: 0, reserved: 0 } });
-    expect(after.view.reservation).toMatchObject({ status: 'UNAVAILABLE' });
+    expect(levels(after.state)).toEqual({ 'TEA-1': { available: 5, reserved: 0 }, 'CUP-2': { available: 1, reserved: 0 }, 'POT-3': { available: 0, reserved: 0 } });
+    expect(after.state.reservation).toMatchObject({ status: 'UNAVAILABLE' });
   });
 
   it('adds up lines naming the same sku before checking', () => {
@@ -89,7 +66,7 @@ describe('reserving stock for a purchase', () => {
       { type: 'StockReserved', data: { orderId, items: [{ sku: 'TEA-1', quantity: 2 }], reservedAt: at(1) } },
       updated(product('TEA-1', 0, 2), at(1)),
     ]);
-    expect(levels(after.view)).toEqual({ 'TEA-1': { available: 0, reserved: 2 } });
+    expect(levels(after.state)).toEqual({ 'TEA-1': { available: 0, reserved: 2 } });
   });
 
   it('reserves an order once', () => {
@@ -97,8 +74,8 @@ describe('reserving stock for a purchase', () => {
   });
 
   it('never stamps a level earlier than its last change', () => {
-    const [, level] = reserve({ reservation: null, products: new Map([['TEA-1', { ...product('TEA-1', 5), updatedAt: at(30) }]]) }, { orderId, lines: [{ sku: 'TEA-1', quantity: 1 }], now: at(10) }).events;
-    expect(level).toMatchObject({ type: 'ProductUpdated', data: { updatedAt: at(30) } });
+    const later = given([{ ...product('TEA-1', 5), updatedAt: at(30) }]).when(reserveLines([['TEA-1', 1]], 10)).then(expect.any(Array));
+    expect(later.state.products.get('TEA-1')).toMatchObject({ updatedAt: at(30) });
   });
 });
 
@@ -107,68 +84,73 @@ describe('committing on confirmation', () => {
     const after = given([product('TEA-1', 5)])
       .when(reserveLines([['TEA-1', 2]]))
       .then(expect.any(Array))
-      .when((view) => commit(view, { now: at(2) }))
-      .then([updated(product('TEA-1', 3, 0), at(2))]);
-    expect(after.view.reservation).toMatchObject({ status: 'COMMITTED' });
+      .when(commit(2))
+      .then([committed(2), updated(product('TEA-1', 3, 0), at(2))]);
+    expect(after.state.reservation).toMatchObject({ status: 'COMMITTED' });
   });
 
   it('does nothing for an order that holds nothing', () => {
-    given([product('TEA-1', 0)]).when(reserveLines([['TEA-1', 2]])).then(expect.any(Array)).when((view) => commit(view, { now: at(2) })).thenNothingHappened();
-    given([product('TEA-1', 5)]).when((view) => commit(view, { now: at(2) })).thenNothingHappened();
+    given([product('TEA-1', 0)]).when(reserveLines([['TEA-1', 2]])).then(expect.any(Array)).when(commit(2)).thenNothingHappened();
+    given([product('TEA-1', 5)]).when(commit(2)).thenNothingHappened();
   });
 });
 
 describe('releasing on rejection or cancellation', () => {
-  const released = (s: number): StockEvent => ({ type: 'StockReleased', data: { orderId, items: [{ sku: 'TEA-1', quantity: 2 }], releasedAt: at(s) } });
+  const released = (s: number): StockFact => ({ type: 'StockReleased', data: { orderId, items: [{ sku: 'TEA-1', quantity: 2 }], releasedAt: at(s) } });
 
   it('puts held units back, once', () => {
     const after = given([product('TEA-1', 5)])
       .when(reserveLines([['TEA-1', 2]]))
       .then(expect.any(Array))
-      .when((view) => release(view, { now: at(3) }))
+      .when(release(3))
       .then([released(3), updated(product('TEA-1', 5, 0), at(3))]);
-    expect(after.view.reservation).toMatchObject({ status: 'RELEASED' });
-    after.when((view) => release(view, { now: at(4) })).thenNothingHappened();
+    expect(after.state.reservation).toMatchObject({ status: 'RELEASED' });
+    after.when(release(4)).thenNothingHappened();
   });
 
   it('puts sold but undispatched units back after a confirmation, once', () => {
     const after = given([product('TEA-1', 5)])
       .when(reserveLines([['TEA-1', 2]]))
       .then(expect.any(Array))
-      .when((view) => commit(view, { now: at(2) }))
+      .when(commit(2))
       .then(expect.any(Array))
-      .when((view) => release(view, { now: at(3) }))
+      .when(release(3))
       .then([released(3), updated(product('TEA-1', 5, 0), at(3))]);
-    after.when((view) => release(view, { now: at(4) })).thenNothingHappened();
-    after.when((view) => commit(view, { now: at(4) })).thenNothingHappened();
+    after.when(release(4)).thenNothingHappened();
+    after.when(commit(4)).thenNothingHappened();
   });
 
   it('gives nothing back for an order that got nothing', () => {
-    given([product('TEA-1', 1)]).when(reserveLines([['TEA-1', 2]])).then(expect.any(Array)).when((view) => release(view, { now: at(3) })).thenNothingHappened();
-    given([product('TEA-1', 1)]).when((view) => release(view, { now: at(3) })).thenNothingHappened();
+    given([product('TEA-1', 1)]).when(reserveLines([['TEA-1', 2]])).then(expect.any(Array)).when(release(3)).thenNothingHappened();
+    given([product('TEA-1', 1)]).when(release(3)).thenNothingHappened();
   });
 });
 
 describe('the catalogue', () => {
+  const define = (name: string, priceCents: number): StockCommand => ({ type: 'DefineProduct', sku: 'TEA-1', name, priceCents, now: at(1) });
+
   it('creates a product with no stock', () => {
-    expect(defineProduct(null, { sku: 'TEA-1', name: 'Tea', priceCents: 450, now: at(1) })).toEqual({
-      product: { sku: 'TEA-1', name: 'Tea', priceCents: 450, available: 0, reserved: 0, updatedAt: at(1) },
-      created: true,
-      events: [{ type: 'ProductUpdated', data: { sku: 'TEA-1', name: 'Tea', priceCents: 450, available: 0, reserved: 0, updatedAt: at(1) } }],
-    });
+    const after = spec.given().when(define('Tea', 450)).then([
+      { type: 'ProductUpdated', data: { sku: 'TEA-1', name: 'Tea', priceCents: 450, available: 0, reserved: 0, updatedAt: at(1) } },
+    ]);
+    expect(after.state.products.get('TEA-1')).toEqual({ sku: 'TEA-1', name: 'Tea', priceCents: 450, available: 0, reserved: 0, updatedAt: at(1) });
   });
 
   it('renames and reprices a product, keeping its stock', () => {
-    const { product: next, created } = defineProduct(product('TEA-1', 5, 2), { sku: 'TEA-1', name: 'Green tea', priceCents: 500, now: at(1) });
-    expect(created).toBe(false);
-    expect(next).toEqual({ sku: 'TEA-1', name: 'Green tea', priceCents: 500, available: 5, reserved: 2, updatedAt: at(1) });
+    const after = given([product('TEA-1', 5, 2)]).when(define('Green tea', 500)).then([updated({ ...product('TEA-1', 5, 2), name: 'Green tea', priceCents: 500 }, at(1))]);
+    expect(after.state.products.get('TEA-1')).toEqual({ sku: 'TEA-1', name: 'Green tea', priceCents: 500, available: 5, reserved: 2, updatedAt: at(1) });
   });
 
   it('restocks: new units are available at once', () => {
-    expect(restock(product('TEA-1', 5, 2), { quantity: 10, now: at(1) }).product).toMatchObject({ available: 15, reserved: 2, updatedAt: at(1) });
+    const after = given([product('TEA-1', 5, 2)]).when({ type: 'Restock', sku: 'TEA-1', quantity: 10, now: at(1) }).then(expect.any(Array));
+    expect(after.state.products.get('TEA-1')).toMatchObject({ available: 15, reserved: 2, updatedAt: at(1) });
   });
 
   it('refuses to hold more units than it can count', () => {
-    expect(() => restock(product('TEA-1', MAX_UNITS - 1), { quantity: 2, now: at(1) })).toThrow(StockRuleViolation);
+    given([product('TEA-1', MAX_UNITS - 1)]).when({ type: 'Restock', sku: 'TEA-1', quantity: 2, now: at(1) }).thenThrows('stock_limit_exceeded');
+  });
+
+  it('refuses to restock a product it does not have', () => {
+    expect(given([]).when({ type: 'Restock', sku: 'TEA-1', quantity: 2, now: at(1) }).thenThrows('not_found').status).toBe(404);
   });
 });

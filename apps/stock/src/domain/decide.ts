@@ -1,63 +1,66 @@
 /**
- * What the stock service decides: the catalogue (from its API) and the reservations of the order
- * flow (from the orders topic). Pure: time comes in; every decision says what it changes and what
- * to publish, and the adapters store and publish exactly that.
+ * What the stock service decides, as one decider over a view of its products (and, for the order
+ * flow, the order's reservation): the catalogue (from its API) and the reservations of the order
+ * flow (from the orders topic). Pure: time comes in with the command. Every change to a level is
+ * told as ProductUpdated, which is also how the view learns it.
  */
+import { DomainError, type Decider } from '@webshop/domain';
 import type { EventOf, StockLine } from '@webshop/events';
-import { productUpdated, stampFor, type Product, type Reservation, type StockEvent } from './stock';
+import { emptyView, evolve, productUpdated, stampFor, type Product, type StockFact, type StockView } from './stock';
 
 /** `available` and `reserved` are Postgres `int` columns. */
 export const MAX_UNITS = 2 ** 31 - 1;
 
-export class StockRuleViolation extends Error {
-  constructor(
-    readonly code: 'stock_limit_exceeded',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StockRuleViolation';
+export type StockCommand =
+  /** Creates the product with no stock, or renames and reprices it, keeping its stock. */
+  | { type: 'DefineProduct'; sku: string; name: string; priceCents: number; now: string }
+  /** New units arrive and can be sold at once. */
+  | { type: 'Restock'; sku: string; quantity: number; now: string }
+  /** Hold every line of the order or none. */
+  | { type: 'ReserveStock'; orderId: string; lines: readonly StockLine[]; now: string }
+  /** The order was confirmed: its held units are sold. */
+  | { type: 'CommitStock'; now: string }
+  /** The order was rejected or cancelled: its units go back on the shelf. */
+  | { type: 'ReleaseStock'; now: string };
+
+export function decide(command: StockCommand, view: StockView): StockFact[] {
+  switch (command.type) {
+    case 'DefineProduct':
+      return defineProduct(command, view);
+    case 'Restock':
+      return restock(command, view);
+    case 'ReserveStock':
+      return reserve(command, view);
+    case 'CommitStock':
+      return commit(command, view);
+    case 'ReleaseStock':
+      return release(command, view);
+    default: {
+      const exhaustive: never = command;
+      return exhaustive;
+    }
   }
 }
 
-/** What a decision changes and tells. `reservation` is absent when it stays as it was. */
-export interface Decision {
-  reservation?: Reservation;
-  products: Product[];
-  events: StockEvent[];
-}
-
-const nothing = (): Decision => ({ products: [], events: [] });
-
-/** What a decision about one order looks at: its reservation and the products of its lines (by sku). */
-export interface StockView {
-  reservation: Reservation | null;
-  products: ReadonlyMap<string, Product>;
-}
+export const stockDecider: Decider<StockCommand, StockView, StockFact> = { decide, evolve, initialState: emptyView };
 
 // --- the catalogue ----------------------------------------------------------------------------
 
-export interface DefineProduct {
-  sku: string;
-  name: string;
-  priceCents: number;
-  now: string;
-}
-
-/** Creates the product with no stock, or renames and reprices it, keeping its stock. */
-export function defineProduct(existing: Product | null, command: DefineProduct): { product: Product; created: boolean; events: StockEvent[] } {
+function defineProduct({ sku, name, priceCents, now }: Extract<StockCommand, { type: 'DefineProduct' }>, view: StockView): StockFact[] {
+  const existing = view.products.get(sku);
   const product: Product = existing
-    ? { ...existing, name: command.name, priceCents: command.priceCents, updatedAt: stampFor(existing, command.now) }
-    : { sku: command.sku, name: command.name, priceCents: command.priceCents, available: 0, reserved: 0, updatedAt: command.now };
-  return { product, created: !existing, events: [productUpdated(product)] };
+    ? { ...existing, name, priceCents, updatedAt: stampFor(existing, now) }
+    : { sku, name, priceCents, available: 0, reserved: 0, updatedAt: now };
+  return [productUpdated(product)];
 }
 
-/** New units arrive and can be sold at once. */
-export function restock(product: Product, command: { quantity: number; now: string }): { product: Product; events: StockEvent[] } {
-  if (product.available + product.reserved + command.quantity > MAX_UNITS) {
-    throw new StockRuleViolation('stock_limit_exceeded', `${product.sku} cannot hold more than ${MAX_UNITS} units`);
+function restock({ sku, quantity, now }: Extract<StockCommand, { type: 'Restock' }>, view: StockView): StockFact[] {
+  const product = view.products.get(sku);
+  if (!product) throw new DomainError(404, 'not_found', `no product ${sku}`);
+  if (product.available + product.reserved + quantity > MAX_UNITS) {
+    throw new DomainError(422, 'stock_limit_exceeded', `${sku} cannot hold more than ${MAX_UNITS} units`);
   }
-  const next = { ...product, available: product.available + command.quantity, updatedAt: stampFor(product, command.now) };
-  return { product: next, events: [productUpdated(next)] };
+  return [productUpdated({ ...product, available: product.available + quantity, updatedAt: stampFor(product, now) })];
 }
 
 // --- the order flow ---------------------------------------------------------------------------
@@ -77,28 +80,22 @@ function productOf(view: StockView, sku: string): Product {
 }
 
 /** Changes every line's product by `change` and tells the new levels, in sku order. */
-function moveUnits(view: StockView, items: StockLine[], now: string, change: (p: Product, quantity: number) => Pick<Product, 'available' | 'reserved'>) {
-  const products = items
+function moveUnits(view: StockView, items: readonly StockLine[], now: string, change: (p: Product, quantity: number) => Pick<Product, 'available' | 'reserved'>) {
+  return items
     .map((line) => {
       const product = productOf(view, line.sku);
       return { ...product, ...change(product, line.quantity), updatedAt: stampFor(product, now) };
     })
-    .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-  return { products, events: products.map(productUpdated) };
-}
-
-export interface ReserveStock {
-  orderId: string;
-  lines: readonly StockLine[];
-  now: string;
+    .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))
+    .map(productUpdated);
 }
 
 /**
  * Holds every line of the order or none: when any line is short (an unknown sku has 0 available),
  * nothing changes and StockUnavailable names every short line. An order is reserved once.
  */
-export function reserve(view: StockView, command: ReserveStock): Decision {
-  if (view.reservation) return nothing();
+function reserve(command: Extract<StockCommand, { type: 'ReserveStock' }>, view: StockView): StockFact[] {
+  if (view.reservation) return [];
   const { orderId, now } = command;
   const items = perSku(command.lines);
   const missing = items
@@ -106,45 +103,45 @@ export function reserve(view: StockView, command: ReserveStock): Decision {
     .filter((line) => line.available < line.requested);
   if (missing.length > 0) {
     const unavailable: EventOf<'StockUnavailable'> = { type: 'StockUnavailable', data: { orderId, missing, checkedAt: now } };
-    return { reservation: { orderId, items, status: 'UNAVAILABLE', updatedAt: now }, products: [], events: [unavailable] };
+    return [unavailable];
   }
-  const moved = moveUnits(view, items, now, (p, q) => ({ available: p.available - q, reserved: p.reserved + q }));
   const reserved: EventOf<'StockReserved'> = { type: 'StockReserved', data: { orderId, items, reservedAt: now } };
-  return { reservation: { orderId, items, status: 'RESERVED', updatedAt: now }, products: moved.products, events: [reserved, ...moved.events] };
+  return [reserved, ...moveUnits(view, items, now, (p, q) => ({ available: p.available - q, reserved: p.reserved + q }))];
 }
 
 /** The order was confirmed: its held units are sold. Only a RESERVED reservation has any. */
-export function commit(view: StockView, command: { now: string }): Decision {
+function commit({ now }: Extract<StockCommand, { type: 'CommitStock' }>, view: StockView): StockFact[] {
   const { reservation } = view;
-  if (reservation?.status !== 'RESERVED') return nothing();
-  const moved = moveUnits(view, reservation.items, command.now, (p, q) => ({ available: p.available, reserved: p.reserved - q }));
-  return { reservation: { ...reservation, status: 'COMMITTED', updatedAt: command.now }, ...moved };
+  if (reservation?.status !== 'RESERVED') return [];
+  return [
+    { type: 'ReservationCommitted', data: { orderId: reservation.orderId, committedAt: now } },
+    ...moveUnits(view, reservation.items, now, (p, q) => ({ available: p.available, reserved: p.reserved - q })),
+  ];
 }
 
 /**
  * The order was rejected or cancelled: its units go back on the shelf, held ones (RESERVED) or sold
  * but not yet dispatched ones (COMMITTED). Once only; an order that got nothing gives nothing back.
  */
-export function release(view: StockView, command: { now: string }): Decision {
+function release({ now }: Extract<StockCommand, { type: 'ReleaseStock' }>, view: StockView): StockFact[] {
   const { reservation } = view;
-  if (!reservation) return nothing();
-  const { now } = command;
-  let moved: { products: Product[]; events: StockEvent[] };
+  if (!reservation) return [];
+  let levels: StockFact[];
   switch (reservation.status) {
     case 'RESERVED':
-      moved = moveUnits(view, reservation.items, now, (p, q) => ({ available: p.available + q, reserved: p.reserved - q }));
+      levels = moveUnits(view, reservation.items, now, (p, q) => ({ available: p.available + q, reserved: p.reserved - q }));
       break;
     case 'COMMITTED':
-      moved = moveUnits(view, reservation.items, now, (p, q) => ({ available: p.available + q, reserved: p.reserved }));
+      levels = moveUnits(view, reservation.items, now, (p, q) => ({ available: p.available + q, reserved: p.reserved }));
       break;
     case 'RELEASED':
     case 'UNAVAILABLE':
-      return nothing();
+      return [];
     default: {
       const exhaustive: never = reservation.status;
       return exhaustive;
     }
   }
   const released: EventOf<'StockReleased'> = { type: 'StockReleased', data: { orderId: reservation.orderId, items: reservation.items, releasedAt: now } };
-  return { reservation: { ...reservation, status: 'RELEASED', updatedAt: now }, products: moved.products, events: [released, ...moved.events] };
+  return [released, ...levels];
 }

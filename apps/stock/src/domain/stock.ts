@@ -18,7 +18,6 @@ export type Product = ProductUpdated;
  *   UNAVAILABLE some line was short: nothing was held
  */
 export type ReservationStatus = 'RESERVED' | 'COMMITTED' | 'RELEASED' | 'UNAVAILABLE';
-export const reservationStatuses: readonly ReservationStatus[] = ['RESERVED', 'COMMITTED', 'RELEASED', 'UNAVAILABLE'];
 
 export interface Reservation {
   orderId: string;
@@ -30,6 +29,48 @@ export interface Reservation {
 
 /** What stock publishes: the answers about orders (topic stock) and the levels (topic products). */
 export type StockEvent = EventOf<'StockReserved'> | EventOf<'StockUnavailable'> | EventOf<'StockReleased'> | EventOf<'ProductUpdated'>;
+
+/** The order's held units were sold: a fact stock keeps to itself (the world sees the new levels). */
+export interface ReservationCommitted {
+  type: 'ReservationCommitted';
+  data: { orderId: string; committedAt: string };
+}
+
+/** Everything that changes what stock knows. */
+export type StockFact = StockEvent | ReservationCommitted;
+
+/** What a decision looks at: the order's reservation (if it is about an order) and products by sku. */
+export interface StockView {
+  reservation: Reservation | null;
+  products: ReadonlyMap<string, Product>;
+}
+
+export const emptyView = (): StockView => ({ reservation: null, products: new Map() });
+
+export function evolve(view: StockView, event: StockFact): StockView {
+  switch (event.type) {
+    case 'ProductUpdated':
+      return { ...view, products: new Map(view.products).set(event.data.sku, { ...event.data }) };
+    case 'StockReserved': {
+      const { orderId, items, reservedAt } = event.data;
+      return { ...view, reservation: { orderId, items, status: 'RESERVED', updatedAt: reservedAt } };
+    }
+    case 'StockUnavailable': {
+      // An unavailable reservation holds nothing; it keeps the lines that were short, as told.
+      const { orderId, missing, checkedAt } = event.data;
+      const items = missing.map(({ sku, requested }) => ({ sku, quantity: requested }));
+      return { ...view, reservation: { orderId, items, status: 'UNAVAILABLE', updatedAt: checkedAt } };
+    }
+    case 'ReservationCommitted':
+      return view.reservation ? { ...view, reservation: { ...view.reservation, status: 'COMMITTED', updatedAt: event.data.committedAt } } : view;
+    case 'StockReleased':
+      return view.reservation ? { ...view, reservation: { ...view.reservation, status: 'RELEASED', updatedAt: event.data.releasedAt } } : view;
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
 
 /** The catalogue entry and level as other services see it. */
 export const productUpdated = (product: Product): EventOf<'ProductUpdated'> => ({

@@ -3,12 +3,12 @@
  * Every change to a product is published as ProductUpdated in the same transaction.
  */
 import { Router } from 'express';
-import { appendToOutbox } from '@webshop/kafka';
 import { withTransaction, type Pool } from '@webshop/postgres';
+import { decideAndRecord } from '@webshop/runtime';
 import { HttpError, parseBody, parseParam, pathParam } from '@webshop/service-kit';
-import { defineProduct, restock, StockRuleViolation } from '../../domain/decide';
+import { stockDecider, type StockCommand } from '../../domain/decide';
 import type { Product } from '../../domain/stock';
-import { listProducts, loadProduct, lockSku, saveProducts } from '../pg/stock-store';
+import { listProducts, loadProduct, productView as productStore } from '../pg/stock-store';
 import { defineProductBody, restockBody, skuParam } from './schemas';
 
 export const productView = (p: Product) => ({ sku: p.sku, name: p.name, priceCents: p.priceCents, available: p.available, reserved: p.reserved, updatedAt: p.updatedAt });
@@ -17,38 +17,22 @@ const levelView = (p: Product) => ({ sku: p.sku, name: p.name, priceCents: p.pri
 export function stockRouter({ pool, clock = () => new Date() }: { pool: Pool; clock?: () => Date }): Router {
   const router = Router();
 
+  /** Decides a catalogue command on its product in one transaction; the time is read once it is locked. */
+  const decideOn = (sku: string, command: (now: string) => StockCommand) =>
+    withTransaction(pool, (tx) => decideAndRecord(tx, 'stock', stockDecider, productStore(sku), () => command(clock().toISOString())));
+
   router.put('/products/:sku', async (req, res) => {
     const sku = parseParam(skuParam, req, 'sku');
     const body = parseBody(defineProductBody, req.body);
-    const { product, created } = await withTransaction(pool, async (tx) => {
-      await lockSku(tx, sku);
-      const existing = await loadProduct(tx, sku, true);
-      const decision = defineProduct(existing, { sku, ...body, now: clock().toISOString() });
-      await saveProducts(tx, [decision.product]);
-      await appendToOutbox(tx, 'stock', decision.events);
-      return decision;
-    });
-    res.status(created ? 201 : 200).json(productView(product));
+    const { before, after } = await decideOn(sku, (now) => ({ type: 'DefineProduct', sku, ...body, now }));
+    res.status(before.products.has(sku) ? 200 : 201).json(productView(after.products.get(sku)!));
   });
 
   router.post('/products/:sku/restock', async (req, res) => {
     const sku = parseParam(skuParam, req, 'sku');
     const { quantity } = parseBody(restockBody, req.body);
-    const product = await withTransaction(pool, async (tx) => {
-      const existing = await loadProduct(tx, sku, true);
-      if (!existing) throw new HttpError(404, 'not_found', `no product ${sku}`);
-      let decision;
-      try {
-        decision = restock(existing, { quantity, now: clock().toISOString() });
-      } catch (error) {
-        if (error instanceof StockRuleViolation) throw new HttpError(422, error.code, error.message);
-        throw error;
-      }
-      await saveProducts(tx, [decision.product]);
-      await appendToOutbox(tx, 'stock', decision.events);
-      return decision.product;
-    });
-    res.json(levelView(product));
+    const { after } = await decideOn(sku, (now) => ({ type: 'Restock', sku, quantity, now }));
+    res.json(levelView(after.products.get(sku)!));
   });
 
   router.get('/products', async (_req, res) => {

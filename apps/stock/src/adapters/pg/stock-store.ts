@@ -1,6 +1,10 @@
-/** SQL for products and reservations. Nothing here decides anything. */
+/**
+ * SQL for products and reservations, and the views the decider decides on (what each command locks
+ * and loads, and how the view after it is stored). Nothing here decides anything.
+ */
 import type { Pool, PoolClient } from '@webshop/postgres';
-import type { Product, Reservation, ReservationStatus } from '../../domain/stock';
+import type { DecisionStore } from '@webshop/runtime';
+import type { Product, Reservation, ReservationStatus, StockFact, StockView } from '../../domain/stock';
 
 type Queryable = Pool | PoolClient;
 
@@ -73,3 +77,34 @@ export async function saveReservation(tx: PoolClient, reservation: Reservation):
     [reservation.orderId, JSON.stringify(reservation.items), reservation.status, reservation.updatedAt],
   );
 }
+
+type ViewStore = DecisionStore<StockView, StockFact>;
+
+/** Stores what changed: the reservation, and every product the events gave a new level. */
+const saveView: ViewStore['save'] = async (tx, after, { before }) => {
+  if (after.reservation && after.reservation !== before.reservation) await saveReservation(tx, after.reservation);
+  await saveProducts(tx, [...after.products.values()].filter((p) => p !== before.products.get(p.sku)));
+};
+
+/** One product, locked; its definition is serialised also while it does not exist yet. */
+export const productView = (sku: string): ViewStore => ({
+  async load(tx) {
+    await lockSku(tx, sku);
+    const product = await loadProduct(tx, sku, true);
+    return { reservation: null, products: new Map(product ? [[sku, product]] : []) };
+  },
+  save: saveView,
+});
+
+/**
+ * An order's reservation, locked, then the products it needs (`skusOf` the reservation: the
+ * purchase's lines, or what the reservation holds), locked in sku order: every path takes product
+ * locks in that order, so two orders sharing skus cannot deadlock.
+ */
+export const orderView = (orderId: string, skusOf: (reservation: Reservation | null) => readonly string[]): ViewStore => ({
+  async load(tx) {
+    const reservation = await loadReservation(tx, orderId, true);
+    return { reservation, products: await lockProducts(tx, skusOf(reservation)) };
+  },
+  save: saveView,
+});
