@@ -42,7 +42,6 @@ export {
 } from './types';
 export {
   eventSchemas,
-  validateEvent,
   checkEvent,
   EventValidationError,
   type ValidationIssue,

@@ -57,6 +57,12 @@ export const topics = {
 } as const satisfies { readonly [name: string]: TopicDefinition };
 
 export type TopicName = keyof typeof topics;
+
+// Each topic is named after its registry entry, checked by the compiler: a misnamed entry makes
+// `Misnamed` its name, and `true` is then not assignable.
+type Misnamed = { [N in TopicName]: (typeof topics)[N]['name'] extends N ? never : N }[TopicName];
+const everyTopicNamedAfterItsEntry: [Misnamed] extends [never] ? true : Misnamed = true;
+void everyTopicNamedAfterItsEntry;
 export type Topic = (typeof topics)[TopicName];
 export const topicNames = Object.keys(topics) as TopicName[];
 

@@ -148,10 +148,3 @@ export function checkEvent<T extends EventType>(type: T, data: unknown): Validat
     issues: result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
   };
 }
-
-/** Like `checkEvent`, but throws `EventValidationError` when the data breaks a rule. */
-export function validateEvent<T extends EventType>(type: T, data: unknown): EventData<T> {
-  const result = checkEvent(type, data);
-  if (!result.ok) throw new EventValidationError(type, result.issues);
-  return result.data;
-}
