@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { topics } from '@webshop/events';
-import { createTestDatabase, testKafka, waitFor, type TestDatabase } from '@webshop/testing';
-import { createConsumerRunner, type ConsumerRunner, type EventHandlers, type Outcome } from './consumer-runner';
+import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
+import { createConsumerRunner, type ConsumerRunner, type ConsumerRunnerOptions, type EventHandlers, type Outcome } from './consumer-runner';
 import { DlqHeader } from './dead-letter';
 import { NonRetriableError } from './errors';
+import { ensureTopics, type PlumbingLogger } from './kafka-client';
 import {
   appliedRows,
   prepareDatabase,
@@ -30,7 +31,7 @@ describe('the consumer runner', () => {
   });
   afterAll(() => db.drop());
 
-  async function startRunner(prefix: string, handlers: EventHandlers, outcomes: Outcome[] = []) {
+  async function startRunner(prefix: string, handlers: EventHandlers, outcomes: Outcome[] = [], more: Partial<ConsumerRunnerOptions> = {}) {
     const runner = createConsumerRunner({
       kafka,
       pool: db.pool,
@@ -40,6 +41,7 @@ describe('the consumer runner', () => {
       topicPrefix: prefix,
       handlers,
       onOutcome: (outcome) => outcomes.push(outcome),
+      ...more,
     });
     runners.push(runner);
     await runner.start();
@@ -148,4 +150,195 @@ describe('the consumer runner', () => {
     await waitFor(() => outcomes.length === 1);
     expect(outcomes).toEqual(['ignored']);
   });
+
+  const fellBack = (lines: LogLine[]) => lines.filter((line) => line.msg === 'a run of records failed; applying them one by one');
+
+  it('rolls a run back whole when one of its records fails, says why, and applies its records one by one', async () => {
+    const prefix = uniquePrefix('run-fails');
+    const outcomes: Outcome[] = [];
+    const lines: LogLine[] = [];
+    await startRunner(
+      prefix,
+      {
+        ProductUpdated: async (event, tx) => {
+          await recordEffect(tx, event.eventId, event.data); // written, then rolled back with the run
+          if (event.data.available === 2) throw new NonRetriableError('not_allowed', 'seq 2 breaks a rule');
+        },
+      },
+      outcomes,
+      { logger: captureLogger(lines) },
+    );
+    const sku = `sku-${randomUUID()}`;
+    await produce(kafka, `${prefix}products`, [1, 2, 3].map((seq) => productRecord(sku, seq))); // one partition, one run
+
+    await waitFor(() => outcomes.length === 3, { timeoutMs: 30_000, description: 'three records handled' });
+    expect(outcomes).toEqual(['applied', 'dead-lettered', 'applied']);
+    const rows = (await appliedRows(db.pool)).filter((r) => r.sku === sku);
+    expect(rows.map((r) => r.seq)).toEqual([1, 3]); // seq 1 ran twice, in the run and alone, and counts once
+    expect(fellBack(lines)).toEqual([
+      {
+        level: 'warn',
+        msg: 'a run of records failed; applying them one by one',
+        fields: expect.objectContaining({ topic: `${prefix}products`, firstOffset: '0', lastOffset: '2', records: 3, reason: 'not_allowed' }),
+      },
+    ]);
+  });
+
+  it('applies a run that waited too long for a row another partition holds one record at a time, each effect once', async () => {
+    const prefix = uniquePrefix('lock-timeout');
+    const topic = `${prefix}products`;
+    const sku = `sku-${randomUUID()}`;
+    await db.pool.query('CREATE TABLE IF NOT EXISTS shelf (sku text PRIMARY KEY, n int NOT NULL)');
+    await db.pool.query('INSERT INTO shelf (sku, n) VALUES ($1, 0)', [sku]);
+    // Two runs on two partitions, both there before the runner joins, so its first fetch hands it both at once.
+    await ensureTopics(kafka, [topic]);
+    await produce(kafka, topic, [
+      ...[1, 2].map((seq) => ({ ...productRecord(sku, seq), partition: 0 })),
+      ...[3, 4, 5].map((seq) => ({ ...productRecord(sku, seq), partition: 1 })),
+    ]);
+    // The first run to take the shelf's row keeps it until the other run has given up waiting for it.
+    let holder: number | undefined;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const outcomes: Outcome[] = [];
+    const lines: LogLine[] = [];
+    try {
+      await startRunner(
+        prefix,
+        {
+          ProductUpdated: async (event, tx) => {
+            await tx.query('UPDATE shelf SET n = n + 1 WHERE sku = $1', [sku]);
+            if (holder === undefined) {
+              holder = event.partition;
+              await released;
+            }
+            await recordEffect(tx, event.eventId, event.data);
+          },
+        },
+        outcomes,
+        { logger: captureLogger(lines), partitionsConcurrently: 3, runLockTimeoutMs: 100 },
+      );
+      await waitFor(() => fellBack(lines).length > 0, { timeoutMs: 30_000, description: 'the waiting run gave up and fell back' });
+    } finally {
+      release();
+    }
+
+    await waitFor(() => outcomes.length === 5, { timeoutMs: 30_000, description: 'all five records handled' });
+    expect(outcomes).toEqual(Array(5).fill('applied'));
+    const waiter = holder === 0 ? 1 : 0;
+    expect(fellBack(lines)).toEqual([
+      {
+        level: 'info',
+        msg: 'a run of records failed; applying them one by one',
+        fields: expect.objectContaining({ topic, partition: waiter, firstOffset: '0', lastOffset: waiter === 0 ? '1' : '2', reason: 'lock_timeout' }),
+      },
+    ]);
+    const rows = (await appliedRows(db.pool)).filter((r) => r.sku === sku);
+    expect(rows.map((r) => r.seq).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(5);
+    const { rows: shelf } = await db.pool.query('SELECT n FROM shelf WHERE sku = $1', [sku]);
+    expect(shelf[0].n).toBe(5);
+  });
+
+  it('gives a failure of unknown kind (a Postgres constraint) three tries on the same record, then dead-letters it with its SQLSTATE', async () => {
+    const prefix = uniquePrefix('unknown-error');
+    const outcomes: Outcome[] = [];
+    const lines: LogLine[] = [];
+    await db.pool.query('CREATE TABLE IF NOT EXISTS checked (event_id uuid NOT NULL, seq int NOT NULL CHECK (seq <> 2))');
+    await startRunner(
+      prefix,
+      {
+        ProductUpdated: async (event, tx) => {
+          await tx.query('INSERT INTO checked (event_id, seq) VALUES ($1, $2)', [event.eventId, event.data.available]);
+          await recordEffect(tx, event.eventId, event.data);
+        },
+      },
+      outcomes,
+      { logger: captureLogger(lines) },
+    );
+    const sku = `sku-${randomUUID()}`;
+    await produce(kafka, `${prefix}products`, [1, 2, 3].map((seq) => productRecord(sku, seq)));
+
+    await waitFor(() => outcomes.length === 3, { timeoutMs: 30_000, description: 'three records handled' });
+    expect(outcomes).toEqual(['applied', 'dead-lettered', 'applied']);
+    expect((await appliedRows(db.pool)).filter((r) => r.sku === sku).map((r) => r.seq)).toEqual([1, 3]);
+    const [dead] = await readTopic(kafka, `${prefix}products.dlq.orders`, 1);
+    expect(dead!.headers![DlqHeader.reason]!.toString()).toBe('23514'); // check_violation
+    const offset = dead!.headers![DlqHeader.sourceOffset]!.toString();
+    const retries = lines.filter((line) => line.msg === 'applying a record failed; retrying');
+    expect(retries.map((line) => [line.fields['offset'], line.fields['attempt']])).toEqual([
+      [offset, 1],
+      [offset, 2],
+    ]);
+  });
+
+  it('replaces a consumer that kafkajs gave up on, and the run it was applying is not applied twice', async () => {
+    const prefix = uniquePrefix('rejoin');
+    const outcomes: Outcome[] = [];
+    const lines: LogLine[] = [];
+    let bugs = 1;
+    await startRunner(prefix, recordingHandlers, [], {
+      logger: captureLogger(lines),
+      // A bug in the callback, after the run was committed: kafkajs deems a TypeError not retriable
+      // and stops the consumer for good.
+      onOutcome: (outcome) => {
+        if (bugs-- > 0) throw new TypeError('a bug in the outcome callback');
+        outcomes.push(outcome);
+      },
+    });
+    const sku = `sku-${randomUUID()}`;
+    await produce(kafka, `${prefix}products`, [1, 2].map((seq) => productRecord(sku, seq)));
+    await waitFor(() => outcomes.length === 2, { timeoutMs: 60_000, description: 'the run redelivered to a new consumer' });
+    await produce(kafka, `${prefix}products`, [productRecord(sku, 3)]);
+    await waitFor(() => outcomes.length === 3, { timeoutMs: 30_000, description: 'a later record handled' });
+
+    expect(lines.filter((line) => line.msg === 'the consumer stopped on an error; starting a new one')).toHaveLength(1);
+    expect(outcomes).toEqual(['duplicate', 'duplicate', 'applied']); // the inbox knew the run: it was committed before the crash
+    expect((await appliedRows(db.pool)).filter((r) => r.sku === sku).map((r) => r.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("moves the group's position past transaction markers, also past a fetch that held nothing else", async () => {
+    const prefix = uniquePrefix('markers');
+    const topic = `${prefix}products`;
+    const groupId = `${prefix}orders`;
+    const outcomes: Outcome[] = [];
+    await startRunner(prefix, recordingHandlers, outcomes);
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer({ transactionalId: uniqueName('markers'), idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    /** The group's committed offset of partition 0 has reached the partition's end. */
+    const atEnd = async () => {
+      const [end] = (await admin.fetchTopicOffsets(topic)).filter((p) => p.partition === 0);
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return committed!.partitions.find((p) => p.partition === 0)?.offset === end!.high;
+    };
+    const sku = `sku-${randomUUID()}`;
+    try {
+      const committed = await producer.transaction();
+      await committed.send({ topic, acks: -1, messages: [{ ...productRecord(sku, 1), partition: 0 }] });
+      await committed.commit(); // the record, then a commit marker
+      await waitFor(atEnd, { timeoutMs: 30_000, description: 'the position past the commit marker' });
+
+      const aborted = await producer.transaction();
+      await aborted.send({ topic, acks: -1, messages: [{ ...productRecord(sku, 2), partition: 0 }] });
+      await aborted.abort(); // a record no consumer is handed, then an abort marker
+      await waitFor(atEnd, { timeoutMs: 30_000, description: 'the position past the aborted transaction' });
+    } finally {
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
+    }
+    expect(outcomes).toEqual(['applied']);
+    expect((await appliedRows(db.pool)).filter((r) => r.sku === sku).map((r) => r.seq)).toEqual([1]);
+  });
 });
+
+type LogLine = { level: string; msg: string; fields: Record<string, unknown> };
+
+/** A logger that keeps every line, for tests that look at what the runner said. */
+function captureLogger(lines: LogLine[]): PlumbingLogger {
+  const at =
+    (level: string) =>
+    (msg: string, fields: Record<string, unknown> = {}) =>
+      void lines.push({ level, msg, fields });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}

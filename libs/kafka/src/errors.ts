@@ -4,8 +4,8 @@
  *    never skipping the record;
  *  - non-retriable: trying again gives the same answer (undecodable record, schema violation, a
  *    business rule the event breaks) → dead-letter it and move on.
- * Errors carry a `retriable` flag, as kafkajs errors do; unknown errors are neither and get a few
- * attempts before they count as non-retriable.
+ * Errors carry a `retriable` flag, as kafkajs errors do; Postgres errors are judged by their SQLSTATE;
+ * unknown errors are neither and get a few attempts before they count as non-retriable.
  */
 import { isRetriablePgError } from '@webshop/postgres';
 
@@ -29,10 +29,9 @@ export function classify(error: unknown): Retriability {
   const flag = (error as { retriable?: unknown } | null)?.retriable;
   if (flag === true) return 'retriable';
   if (flag === false) return 'non-retriable';
+  // Every kafkajs error carries the flag (KafkaJSError sets it, true unless told otherwise), so a
+  // kafkajs error never gets this far; Postgres' errors carry none and are judged by their code.
   if (isRetriablePgError(error)) return 'retriable';
-  const name = (error as { name?: string } | null)?.name ?? '';
-  // kafkajs marks most of its errors; connection and timeout errors sometimes come unmarked.
-  if (/^KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded|Broker|Lock)/.test(name)) return 'retriable';
   return 'unknown';
 }
 

@@ -40,7 +40,12 @@ export function productRecord(sku: string, seq: number, eventId: string = random
   return { key, value, headers };
 }
 
-export async function produce(kafka: Kafka, topic: string, messages: Array<{ key: string; value: Buffer; headers?: Record<string, string> }>) {
+/** Sends `messages` in one request, acks=all; a message with a `partition` goes there, the others by key. */
+export async function produce(
+  kafka: Kafka,
+  topic: string,
+  messages: Array<{ key: string; value: Buffer; headers?: Record<string, string>; partition?: number }>,
+) {
   const producer = kafka.producer();
   await producer.connect();
   try {

@@ -1,0 +1,51 @@
+/**
+ * The producer of a runner's dead letters (`<topic>.dlq.<service>`, the format in dead-letter.ts):
+ * idempotent, acks=all, connected at start and closed at stop.
+ */
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { dlqTopicName, type ServiceName } from '@webshop/events';
+import { deadLetterMessage } from '../dead-letter';
+import { Header, headerString } from '../envelope';
+import { messageOf, reasonOf } from '../errors';
+import { createIdempotentProducer, type PlumbingLogger } from '../kafka-client';
+import type { Source } from './types';
+
+export interface DeadLetterSender {
+  connect(): Promise<void>;
+  /** Throws when the broker did not take it; the caller retries. */
+  send(source: Source, message: KafkaMessage, error: unknown): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export function createDeadLetterSender(options: { kafka: Kafka; service: ServiceName; groupId: string; logger: PlumbingLogger }): DeadLetterSender {
+  const { kafka, service, groupId, logger } = options;
+  let producer: Producer | undefined;
+  return {
+    async connect() {
+      const fresh = createIdempotentProducer(kafka);
+      await fresh.connect();
+      producer = fresh;
+    },
+    async send({ topic, partition }, message, error) {
+      const reason = reasonOf(error);
+      logger.warn('record sent to the dead-letter topic', {
+        topic,
+        partition,
+        offset: message.offset,
+        correlationId: headerString(message.headers, Header.correlationId),
+        reason,
+        err: messageOf(error),
+      });
+      await producer!.send({
+        topic: dlqTopicName(topic, service),
+        acks: -1,
+        messages: [deadLetterMessage({ topic, partition, message }, groupId, reason, messageOf(error))],
+      });
+    },
+    async disconnect() {
+      const old = producer;
+      producer = undefined;
+      await old?.disconnect();
+    },
+  };
+}

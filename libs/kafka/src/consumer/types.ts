@@ -1,0 +1,24 @@
+/** What the consumer runner's parts share: the handlers it runs and the outcomes it reports. */
+import type { EventType } from '@webshop/events';
+import type { PoolClient } from '@webshop/postgres';
+import type { IncomingEvent } from '../envelope';
+
+export type EventHandler<T extends EventType> = (event: IncomingEvent<T>, tx: PoolClient) => Promise<void>;
+export type EventHandlers = { [T in EventType]?: EventHandler<T> };
+
+export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
+export interface OutcomeInfo {
+  topic: string;
+  partition: number;
+  offset: string;
+  type: string | null;
+  reason?: string;
+  ms: number;
+}
+export type ReportOutcome = (outcome: Outcome, info: OutcomeInfo) => void;
+
+/** Where a record came from: its topic (with the prefix) and partition. */
+export interface Source {
+  topic: string;
+  partition: number;
+}
