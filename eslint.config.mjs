@@ -26,7 +26,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', '**/.state', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'], // .tsx: the web app's components
     rules: {
       '@nx/enforce-module-boundaries': boundaries([]),
       // Used where a row or key is known to exist (just written, or checked a line above).
@@ -35,7 +35,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/testing/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.spec.tsx', '**/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(['type:testing']),
     },
