@@ -31,3 +31,4 @@ import { relayLeaseMigration } from './relay-lease';
 /** The messaging tables every service database has: run these with the service's own migrations. */
 export const messagingMigrations = [outboxMigration, inboxMigration, relayLeaseMigration];
 export { replayTopics, type ReplayOptions } from './replay';
+export { listDeadLetterTopics, readDeadLetters, replayDeadLetters, isDeadLetterTopic, type DeadLetter, type DeadLetterTopic, type Replayed } from './dead-letters';
