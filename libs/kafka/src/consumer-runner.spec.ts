@@ -288,7 +288,7 @@ describe('the consumer runner', () => {
     });
     const sku = `sku-${randomUUID()}`;
     await produce(kafka, `${prefix}products`, [1, 2].map((seq) => productRecord(sku, seq)));
-    await waitFor(() => outcomes.length === 2, { timeoutMs: 60_000, description: 'the run redelivered to a new consumer' });
+    await waitFor(() => outcomes.length === 2, { timeoutMs: 40_000, description: 'the run redelivered to a new consumer' });
     await produce(kafka, `${prefix}products`, [productRecord(sku, 3)]);
     await waitFor(() => outcomes.length === 3, { timeoutMs: 30_000, description: 'a later record handled' });
 
