@@ -135,6 +135,47 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  describe('web', () => {
+    const web = compose.services['web']!;
+
+    it('is built from its own Dockerfile: multi-stage, Nx builds only it, production dependencies, non-root, health check', () => {
+      expect(web.build).toEqual({ context: '.', dockerfile: 'apps/web/Dockerfile' });
+      const text = readFileSync(path.join(root, web.build!.dockerfile), 'utf8');
+      expect(text.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
+      expect(text).toContain('nx run web:build');
+      expect(text).toMatch(/npm (ci|install) --omit=dev/);
+      expect(text).toMatch(/^USER (?!root)\w+/m);
+      expect(text).toMatch(/^HEALTHCHECK /m);
+    });
+
+    it('listens on 3000, reads Kafka, owns no database, and reaches each service at its port in the design', () => {
+      expect(web.ports).toEqual(['3000:3000']);
+      expect(String(web.environment!['PORT'])).toBe('3000');
+      expect(web.environment!['DATABASE_URL']).toBeUndefined();
+      expect(web.depends_on!['kafka']).toEqual({ condition: 'service_healthy' });
+      expect(web.depends_on!['postgres']).toBeUndefined();
+      for (const [name, port] of Object.entries(design)) {
+        expect(String(web.environment![`${name.toUpperCase()}_URL`])).toBe(`http://${name}:${port}`);
+        expect(web.depends_on![name]).toBeDefined();
+      }
+    });
+
+    it("is healthy only when /readyz says ready (the services' check), and is given 15 s to stop", () => {
+      expect(web.healthcheck).toEqual(compose.services['orders']!.healthcheck);
+      expect(seconds(web.stop_grace_period!)).toBeGreaterThanOrEqual(15);
+    });
+
+    it('has an environment its own configuration schema accepts', async () => {
+      const env = Object.fromEntries(Object.entries(web.environment!).map(([k, v]) => [k, String(v)]));
+      const { stdout } = await run(
+        process.execPath,
+        [path.join(root, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', path.join(root, 'tsconfig.base.json'), path.join(root, 'apps/web/src/main.ts'), '--check-config'],
+        { cwd: root, env: { PATH: process.env['PATH'], ...env }, timeout: 60_000 },
+      );
+      expect(stdout).toMatch(/configuration ok/);
+    });
+  });
+
   it("a service's configuration check names what is wrong", async () => {
     const attempt = run(
       process.execPath,
