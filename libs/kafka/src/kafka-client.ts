@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+import { sleep } from '@webshop/background';
 
 /** The subset of a structured logger the plumbing needs. */
 export interface PlumbingLogger {
@@ -86,7 +87,7 @@ export async function ensureTopics(kafka: Kafka, names: readonly string[], numPa
         if (Date.now() > deadline) throw error;
       }
       if (Date.now() > deadline) throw new Error(`topics without leaders after 30 s: ${wanted.join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   } finally {
     await admin.disconnect();

@@ -21,8 +21,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { ServiceName } from '@webshop/events';
-import { createWaker, keepListening, type KeptListening, type Pool } from '@webshop/postgres';
-import { backoffMs, messageOf } from './errors';
+import { startLoop, type Loop, type Next } from '@webshop/background';
+import { keepListening, type KeptListening, type Pool } from '@webshop/postgres';
+import { messageOf } from './errors';
 import { createIdempotentProducer, silentLogger, type PlumbingLogger } from './kafka-client';
 import { OUTBOX_CHANNEL } from './outbox';
 import { createRelayLease } from './relay-lease';
@@ -87,14 +88,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   } = options;
   const lease = createRelayLease(pool, `outbox-relay:${service}`, randomUUID(), leaseMs);
   const transactionalId = `${topicPrefix}${service}.outbox-relay`;
-  let running: Promise<void> | undefined;
+  let running: Loop | undefined;
   let listening: KeptListening | undefined;
   let producer: Producer | undefined;
   let epoch: number | undefined; // the lease's epoch while this instance leads
   let lastPrune = 0;
-
-  let waker = createWaker();
-  const wait = (ms: number, wakeOnNotify: boolean) => waker.wait(ms, wakeOnNotify);
 
   async function standDown(why: string): Promise<void> {
     if (epoch === undefined) return;
@@ -165,60 +163,52 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     await old?.disconnect().catch(() => undefined);
   }
 
-  async function loop(): Promise<void> {
-    let failures = 0;
-    while (!waker.stopped) {
-      try {
-        if (epoch === undefined) {
-          if (!(await becomeLeader())) {
-            await wait(leaderRetryMs, false);
-            continue;
-          }
-        } else if (!(await lease.renew(epoch))) {
-          await standDown('its lease expired before it could renew it');
-          continue;
-        }
-        producer ??= await connectProducer();
-        const published = await publishBatch();
-        failures = 0;
-        if (published < batchSize) {
-          await prune();
-          // Idle: a notification wakes it; otherwise it comes back in time to renew the lease.
-          await wait(Math.min(pollIntervalMs, leaseMs / 3), true);
-        }
-      } catch (error) {
-        if (isFenced(error)) {
-          await standDown('a newer leader fenced its producer');
-          continue;
-        }
-        failures += 1;
-        const delay = backoffMs(failures, 200, Math.min(10_000, leaseMs / 3));
-        logger.warn('outbox relay could not publish; retrying', { err: messageOf(error), attempt: failures, delayMs: delay });
-        // A producer that failed may be in any state: the next attempt starts from a fresh one,
-        // which (same transactional id) also aborts whatever the failed one left open.
-        await resetProducer();
-        await wait(delay, false);
+  /** One turn of the relay's loop: lead (or try to), then publish a batch. */
+  async function step(): Promise<Next> {
+    try {
+      if (epoch === undefined) {
+        if (!(await becomeLeader())) return { pauseMs: leaderRetryMs };
+      } else if (!(await lease.renew(epoch))) {
+        await standDown('its lease expired before it could renew it');
+        return 'again';
       }
+      producer ??= await connectProducer();
+      if ((await publishBatch()) === batchSize) return 'again';
+      await prune();
+      // Idle: a notification wakes it; otherwise it comes back in time to renew the lease.
+      return 'idle';
+    } catch (error) {
+      if (isFenced(error)) {
+        await standDown('a newer leader fenced its producer');
+        return 'again';
+      }
+      // A producer that failed may be in any state: the next attempt starts from a fresh one,
+      // which (same transactional id) also aborts whatever the failed one left open.
+      await resetProducer();
+      throw error;
     }
   }
 
   return {
     start() {
       if (running) return;
-      waker = createWaker();
-      const current = waker;
+      const loop = startLoop({
+        work: step,
+        idleMs: Math.min(pollIntervalMs, leaseMs / 3),
+        backoff: { initialMs: 200, maxMs: Math.min(10_000, leaseMs / 3) },
+        log: { logger, message: 'outbox relay could not publish; retrying', recovered: 'outbox relay is publishing again', fields: { service }, err: messageOf },
+      });
       listening = keepListening(pool, OUTBOX_CHANNEL, {
-        onNotify: () => current.notify(),
+        onNotify: () => loop.wake(),
         onInterrupted: (error) => {
           logger.debug('outbox relay is listening again; looking for rows it was not told of', { err: messageOf(error) });
-          current.notify();
+          loop.wake();
         },
       });
-      running = loop();
+      running = loop;
     },
     async stop() {
-      waker.stop();
-      await running;
+      await running?.stop();
       running = undefined;
       await listening?.stop();
       listening = undefined;

@@ -2,6 +2,4 @@ export { createPool, withTransaction, type Pool, type PoolClient, type PoolOptio
 export { ensureDatabase, databaseUrlFor, dropDatabase } from './databases';
 export { migrate, type Migration } from './migrate';
 export { isRetriablePgError } from './errors';
-export { createWaker, type Waker } from './waker';
 export { listen, keepListening, type Listening, type KeptListening } from './listen';
-export { backoffMs } from './backoff';

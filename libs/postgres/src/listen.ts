@@ -3,9 +3,8 @@
  * is lost, `onLost` is told once (re-read: a notification may have been missed) and the connection
  * goes back to the pool as broken; `close` after that, or twice, does nothing.
  */
-import { backoffMs } from './backoff';
+import { startLoop } from '@webshop/background';
 import type { Pool, PoolClient } from './pool';
-import { createWaker } from './waker';
 
 export interface Listening {
   readonly client: PoolClient;
@@ -65,51 +64,73 @@ export async function listen(
 export interface KeptListening {
   /** Whether the LISTEN is in place right now. */
   readonly listening: boolean;
+  /**
+   * Resolves once the first attempt put the LISTEN in place, or rejects with what that attempt
+   * failed on (it goes on trying all the same): for a start that must fail while the database is away.
+   */
+  firstAttempt(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * A LISTEN that comes back by itself: when its connection is lost (or cannot be had), it tries
- * again with back-off until `stop`. `onInterrupted` is told each time it was lost, since a
- * notification may have been missed meanwhile: the caller re-reads what it waits for.
+ * A LISTEN that comes back by itself: when its connection is lost it listens again at once, and
+ * when a connection cannot be had it tries again with back-off (200 ms up to 5 s) until `stop`.
+ * `onInterrupted` is told each time it was lost or an attempt failed, since a notification may have
+ * been missed meanwhile: the caller re-reads what it waits for.
  */
 export function keepListening(
   pool: Pool,
   channel: string,
   handlers: { onNotify: (payload: string | undefined) => void; onInterrupted: (error: Error) => void },
 ): KeptListening {
-  const waker = createWaker(); // its waits are the back-off; stop ends them
-  let stop: () => void = () => undefined;
-  const stopped = new Promise<null>((resolve) => (stop = () => resolve(null)));
   let current: Listening | undefined;
-  const loop = (async () => {
-    for (let failures = 0; !waker.stopped; ) {
+  let first: (error: Error | null) => void = () => undefined;
+  const firstOutcome = new Promise<Error | null>((resolve) => (first = resolve));
+  const loop = startLoop({
+    idleMs: 0, // never idle: a unit lasts as long as its connection
+    backoff: { initialMs: 200, maxMs: 5_000 },
+    onFailure: (error) => {
+      first(error as Error);
+      handlers.onInterrupted(error as Error);
+    },
+    async work(stopping) {
       let lost: (error: Error) => void = () => undefined;
       const connectionLost = new Promise<Error>((resolve) => (lost = resolve));
-      try {
-        current = (await listen(pool, channel, { onNotify: handlers.onNotify, onLost: (error) => lost(error) }))!;
-        failures = 0;
-      } catch (error) {
-        handlers.onInterrupted(error as Error);
-        await waker.wait(backoffMs(++failures, 200, 5_000), false);
-        continue;
+      current = (await listen(pool, channel, { onNotify: handlers.onNotify, onLost: (error) => lost(error) }))!;
+      first(null);
+      const error = await untilLostOrStopped(connectionLost, stopping);
+      if (error) {
+        current = undefined;
+        handlers.onInterrupted(error);
       }
-      const error = await Promise.race([connectionLost, stopped]);
-      if (!error) break;
-      current = undefined;
-      handlers.onInterrupted(error);
-    }
-  })();
+      return 'again';
+    },
+  });
   return {
     get listening() {
       return current !== undefined;
     },
+    async firstAttempt() {
+      const error = await firstOutcome;
+      if (error) throw error;
+    },
     async stop() {
-      waker.stop();
-      stop();
-      await loop;
+      await loop.stop();
       await current?.close();
       current = undefined;
     },
   };
+}
+
+/** The error that ended the connection, or undefined once `stopping` aborted. */
+function untilLostOrStopped(connectionLost: Promise<Error>, stopping: AbortSignal): Promise<Error | undefined> {
+  if (stopping.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const stopped = () => resolve(undefined);
+    stopping.addEventListener('abort', stopped, { once: true });
+    void connectionLost.then((error) => {
+      stopping.removeEventListener('abort', stopped);
+      resolve(error);
+    });
+  });
 }

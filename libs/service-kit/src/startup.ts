@@ -5,7 +5,8 @@
  * (STARTUP_TIMEOUT_MS); past it, start-up fails with an error that names the dependency. An error
  * that waiting cannot cure (a migration's SQL, a password refused, a bug) fails at once.
  */
-import { backoffMs, createWaker, isRetriablePgError } from '@webshop/postgres';
+import { retry } from '@webshop/background';
+import { isRetriablePgError } from '@webshop/postgres';
 import type { Logger } from './logger';
 
 export class StartupTimedOut extends Error {
@@ -34,33 +35,36 @@ export interface Startup {
 export function createStartup({ logger, timeoutMs, signal }: { logger: Logger; timeoutMs: number; signal?: AbortSignal }): Startup {
   const deadline = Date.now() + timeoutMs;
   let waitingFor: string | null = 'start-up';
-  const waker = createWaker();
-  signal?.addEventListener('abort', () => waker.stop(), { once: true });
   return {
     get waitingFor() {
       return waitingFor;
     },
     async step(dependency, attempt) {
       waitingFor = dependency;
-      for (let failures = 0; ; ) {
-        if (signal?.aborted) throw new StartupAborted(`stopped while waiting for ${dependency}`);
-        try {
+      return retry(
+        async (tries) => {
+          if (signal?.aborted) throw new StartupAborted(`stopped while waiting for ${dependency}`);
           const result = await attempt();
-          if (failures > 0) logger.info(`${dependency} is available`, { dependency });
+          if (tries > 1) logger.info(`${dependency} is available`, { dependency });
           return result;
-        } catch (error) {
-          if (!isDependencyUnavailable(error)) throw error;
-          const reason = error instanceof Error ? error.message : String(error);
-          waitingFor = `${dependency} (${reason})`;
-          if (Date.now() >= deadline) {
-            throw new StartupTimedOut(`gave up waiting for ${dependency} after ${timeoutMs} ms (STARTUP_TIMEOUT_MS): ${reason}`);
-          }
-          const delayMs = Math.min(backoffMs(++failures, 250, 5_000), Math.max(0, deadline - Date.now()));
-          logger[failures === 1 ? 'info' : 'debug'](`waiting for ${dependency}`, { dependency, reason, attempt: failures, delayMs });
-          if (failures > 1 && failures % 10 === 0) logger.warn(`still waiting for ${dependency}`, { dependency, reason, attempt: failures });
-          await waker.wait(delayMs, false);
-        }
-      }
+        },
+        {
+          backoff: { initialMs: 250, maxMs: 5_000 },
+          signal, // an abort ends the wait; the next try throws StartupAborted
+          onFailure: (error, { attempt: failures, delayMs: proposedMs }) => {
+            if (!isDependencyUnavailable(error)) throw error;
+            const reason = error instanceof Error ? error.message : String(error);
+            waitingFor = `${dependency} (${reason})`;
+            if (Date.now() >= deadline) {
+              throw new StartupTimedOut(`gave up waiting for ${dependency} after ${timeoutMs} ms (STARTUP_TIMEOUT_MS): ${reason}`);
+            }
+            const delayMs = Math.min(proposedMs, Math.max(0, deadline - Date.now()));
+            logger[failures === 1 ? 'info' : 'debug'](`waiting for ${dependency}`, { dependency, reason, attempt: failures, delayMs });
+            if (failures > 1 && failures % 10 === 0) logger.warn(`still waiting for ${dependency}`, { dependency, reason, attempt: failures });
+            return delayMs;
+          },
+        },
+      );
     },
     done() {
       waitingFor = null;

@@ -24,8 +24,9 @@
  *   the listening connection.
  */
 import { randomUUID } from 'node:crypto';
-import { appendToOutbox, backoffMs } from '@webshop/kafka';
-import { createWaker, listen, withTransaction, type Listening, type Pool, type Waker } from '@webshop/postgres';
+import { backoffMs, retry, startLoop, type Loop, type Next } from '@webshop/background';
+import { appendToOutbox } from '@webshop/kafka';
+import { keepListening, withTransaction, type Pool } from '@webshop/postgres';
 import type { Logger } from '@webshop/service-kit';
 import { evolve, recordSent, type Email } from '../../domain/email';
 import { claimNextDueEmail, EMAIL_PENDING_CHANNEL, markSent, nextDueAt, recordFailedAttempt, renewClaim, type Claim, type EmailCause } from '../pg/email-store';
@@ -93,46 +94,26 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     markRetryInitialMs = 100,
     markRetryMaxMs = 1_000,
   } = options;
-  let listener: Listening | undefined;
   /** Emails the mail server accepted whose SENT mark has not landed yet: no worker claims them again. */
   const awaitingMark = new Set<string>();
 
-  const wakers = Array.from({ length: concurrency }, () => createWaker()); // one per worker
-  const notify = () => wakers.forEach((waker) => waker.notify());
-
-  async function startListening(): Promise<void> {
-    listener =
-      (await listen(pool, EMAIL_PENDING_CHANNEL, {
-        onNotify: notify,
-        onLost: (error) => {
-          logger.warn('the email sender lost its listening connection', { err: error });
-          listener = undefined;
-          notify(); // look now: a notification may have been lost
-        },
-      })) ?? undefined;
-  }
+  const workers: Loop[] = []; // one per worker
+  const notify = () => workers.forEach((worker) => worker.wake());
 
   /** Renews the lease of `claim` every third of it until the returned function is called. */
   function keepClaim(emailId: string, claim: Claim): () => void {
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const renew = () => {
-      timer = undefined;
-      renewClaim(pool, emailId, claim)
-        .then((held) => {
-          // The lease ran out while the database was away, and another sender took the email.
-          if (!held && !done) logger.warn('an email being sent was claimed by another sender meanwhile', { emailId });
-        })
-        .catch((error: unknown) => logger.warn('renewing the claim of an email failed', { emailId, err: error }))
-        .finally(() => {
-          if (!done) timer = setTimeout(renew, claimMs / 3);
-        });
-    };
-    timer = setTimeout(renew, claimMs / 3);
-    return () => {
-      done = true;
-      if (timer) clearTimeout(timer);
-    };
+    const renewal = startLoop({
+      waitFirst: true,
+      idleMs: claimMs / 3,
+      backoff: { initialMs: claimMs / 6, maxMs: claimMs / 3 },
+      log: { logger, message: 'renewing the claim of an email failed', fields: { emailId } },
+      async work(released) {
+        const held = await renewClaim(pool, emailId, claim);
+        // The lease ran out while the database was away, and another sender took the email.
+        if (!held && !released.aborted) logger.warn('an email being sent was claimed by another sender meanwhile', { emailId });
+      },
+    });
+    return () => void renewal.stop(); // a renewal in flight finishes on its own; nothing waits for it
   }
 
   /**
@@ -147,22 +128,19 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     if (next.status !== 'SENT') return;
     awaitingMark.add(email.emailId);
     try {
-      for (let failures = 0; ; ) {
-        try {
-          const marked = await withTransaction(pool, async (tx) => {
+      const marked = await retry(
+        () =>
+          withTransaction(pool, async (tx) => {
             if (!(await markSent(tx, next))) return false; // SENT already (another instance, after this one's lease ran out)
             await appendToOutbox(tx, 'email', [{ ...sent, causedBy: cause }]);
             return true;
-          });
-          logger.info(marked ? 'email sent' : 'email sent again; it was SENT already', { emailId: email.emailId, orderId: email.orderId, template: email.template });
-          return;
-        } catch (error) {
-          failures += 1;
-          const delayMs = backoffMs(failures, markRetryInitialMs, markRetryMaxMs);
-          logger.warn('the mail server accepted an email but marking it SENT failed; retrying', { emailId: email.emailId, attempt: failures, delayMs, err: error });
-          await new Promise((resolve) => setTimeout(resolve, delayMs));
-        }
-      }
+          }),
+        {
+          backoff: { initialMs: markRetryInitialMs, maxMs: markRetryMaxMs },
+          log: { logger, message: 'the mail server accepted an email but marking it SENT failed; retrying', fields: { emailId: email.emailId } },
+        },
+      );
+      logger.info(marked ? 'email sent' : 'email sent again; it was SENT already', { emailId: email.emailId, orderId: email.orderId, template: email.template });
     } finally {
       awaitingMark.delete(email.emailId);
     }
@@ -206,39 +184,42 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     return Math.min(pollIntervalMs, Math.max(50, due.getTime() - clock().getTime()));
   }
 
-  await startListening();
-  const worker = async (waker: Waker) => {
-    const wait = (ms: number, wakeOnNotify: boolean) => waker.wait(ms, wakeOnNotify);
-    let failures = 0;
-    while (!waker.stopped) {
-      try {
-        if (!listener) await startListening();
-        const outcome = await sendNext();
-        if (outcome === 'sent') {
-          failures = 0;
-        } else if (outcome === 'failed') {
-          failures += 1;
-          await wait(backoffMs(failures, retryInitialMs, retryMaxMs), false);
-        } else {
-          await wait(await idleMs(), true);
-        }
-      } catch (error) {
-        failures += 1;
-        const delayMs = backoffMs(failures, retryInitialMs, retryMaxMs);
-        logger.warn('the email sender failed; retrying', { err: error, attempt: failures, delayMs });
-        await wait(delayMs, false);
-      }
-    }
-  };
-  const running = Promise.all(wakers.map(worker));
+  /** One unit of a worker: one email sent or tried, or the wait until the next falls due. */
+  async function work(): Promise<Next> {
+    const outcome = await sendNext();
+    if (outcome === 'sent') return 'again';
+    if (outcome === 'failed') return 'failed'; // told of by sendNext; the mail server is most likely down
+    return { idleMs: await idleMs() };
+  }
+
+  const listening = keepListening(pool, EMAIL_PENDING_CHANNEL, {
+    onNotify: notify,
+    onInterrupted: (error) => {
+      logger.warn('the email sender lost its listening connection', { err: error });
+      notify(); // look now: a notification may have been lost
+    },
+  });
+  try {
+    await listening.firstAttempt(); // a start while the database is away fails, and start-up tries again
+  } catch (error) {
+    await listening.stop();
+    throw error;
+  }
+  for (let i = 0; i < concurrency; i++) {
+    workers.push(
+      startLoop({
+        work,
+        idleMs: pollIntervalMs,
+        backoff: { initialMs: retryInitialMs, maxMs: retryMaxMs },
+        log: { logger, message: 'the email sender failed; retrying' },
+      }),
+    );
+  }
 
   return {
     async stop() {
-      wakers.forEach((waker) => waker.stop());
-      await running;
-      const listening = listener;
-      listener = undefined;
-      await listening?.close();
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await listening.stop();
     },
   };
 }

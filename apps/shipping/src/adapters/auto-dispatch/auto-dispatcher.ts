@@ -11,7 +11,7 @@
  *   not moved is still due.
  * - stop() lets the pass in hand finish, then returns.
  */
-import { backoffMs } from '@webshop/kafka';
+import { startLoop } from '@webshop/background';
 import { withTransaction, type Pool } from '@webshop/postgres';
 import type { Logger } from '@webshop/service-kit';
 import { deliverShipment, dispatchShipment } from '../../domain/decide';
@@ -72,40 +72,14 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
     }
   }
 
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-
-  const running = (async () => {
-    let failures = 0;
-    while (!stopping) {
-      try {
-        await pass();
-        failures = 0;
-        if (!stopping) await pause(intervalMs);
-      } catch (error) {
-        failures += 1;
-        const delayMs = backoffMs(failures, 200, 10_000);
-        logger.warn('auto-dispatch pass failed; retrying', { err: error, attempt: failures, delayMs });
-        if (!stopping) await pause(delayMs);
-      }
-    }
-  })();
+  const loop = startLoop({
+    work: pass,
+    idleMs: intervalMs,
+    backoff: { initialMs: 200, maxMs: 10_000 },
+    log: { logger, message: 'auto-dispatch pass failed; retrying', recovered: 'auto-dispatch passes again' },
+  });
 
   return {
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
-    },
+    stop: () => loop.stop(),
   };
 }
