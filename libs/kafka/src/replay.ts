@@ -21,7 +21,7 @@ export interface ReplayOptions {
   timeoutMs?: number;
 }
 
-export async function replayTopics(options: ReplayOptions): Promise<{ records: number; ms: number }> {
+export async function replayTopics(options: ReplayOptions): Promise<{ records: number; ms: number; groupId: string }> {
   const { kafka, pool, service, topics, handlers, topicPrefix = '', logger = silentLogger, timeoutMs = 10 * 60_000 } = options;
   const started = Date.now();
   const admin = kafka.admin();
@@ -76,7 +76,7 @@ export async function replayTopics(options: ReplayOptions): Promise<{ records: n
       await runner.stop();
     }
     await admin.deleteGroups([groupId]).catch(() => undefined);
-    return { records, ms: Date.now() - started };
+    return { records, ms: Date.now() - started, groupId };
   } finally {
     await admin.disconnect();
   }

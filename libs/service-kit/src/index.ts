@@ -7,3 +7,4 @@ export { onShutdown } from './shutdown';
 export { startService, type ServiceDefinition, type ServiceContext, type ServiceConfig, type RunningService } from './service';
 export { createMetrics, type ServiceMetrics, type MetricsSources } from './metrics';
 export { runService } from './main';
+export { rebuildProjections, formatRebuildReport, type ProjectionsDefinition, type ProjectionTable, type RebuildReport, type TableComparison } from './rebuild';

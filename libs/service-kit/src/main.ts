@@ -1,4 +1,7 @@
+import { createKafka } from '@webshop/kafka';
+import { createPool } from '@webshop/postgres';
 import { createLogger } from './logger';
+import { formatRebuildReport, rebuildProjections } from './rebuild';
 import { startService, type ServiceConfig, type ServiceDefinition } from './service';
 import { onShutdown } from './shutdown';
 import { StartupAborted } from './startup';
@@ -9,12 +12,18 @@ import { StartupAborted } from './startup';
  * cleanly on SIGTERM/SIGINT, also while still starting. Exit codes: 0 after a clean stop, 1 when
  * the configuration is invalid, start-up gave up (STARTUP_TIMEOUT_MS) or failed, or the stop failed.
  * `--check-config` only validates the configuration and says so (docker-compose.yml is tested so).
+ * `--rebuild` rebuilds the read models of the stopped service from the topics and compares them
+ * with the view they replaced (rebuild.ts): exit 0 when identical, 3 when they differ, 1 on failure.
  */
 export function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>, readConfig: () => C): void {
   const main = async () => {
     const config = readConfig();
     if (process.argv.includes('--check-config')) {
       process.stdout.write('configuration ok\n');
+      return;
+    }
+    if (process.argv.includes('--rebuild')) {
+      process.exitCode = await rebuild(definition, config);
       return;
     }
     const logger = createLogger({ service: definition.name }, config.LOG_LEVEL);
@@ -35,4 +44,20 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
     process.stderr.write(`${definition.name} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   });
+}
+
+async function rebuild<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): Promise<number> {
+  const logger = createLogger({ service: definition.name }, config.LOG_LEVEL === 'silent' ? 'silent' : 'info');
+  const pool = createPool(config.DATABASE_URL, { max: 4 });
+  try {
+    const kafka = createKafka({ clientId: `${definition.name}-rebuild`, brokers: config.KAFKA_BROKERS, logger });
+    const report = await rebuildProjections(definition, { pool, kafka, topicPrefix: config.TOPIC_PREFIX, logger });
+    process.stdout.write(`${formatRebuildReport(report)}\n`);
+    return report.identical ? 0 : 3;
+  } catch (error) {
+    process.stderr.write(`${definition.name}: rebuild failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await pool.end();
+  }
 }

@@ -17,7 +17,6 @@
 import type { RequestHandler, Router } from 'express';
 import type { Server } from 'node:http';
 import type { Admin, Kafka } from 'kafkajs';
-import { sleep } from '@webshop/background';
 import { topics as topicRegistry, type ServiceName } from '@webshop/events';
 import {
   createConsumerRunner,
@@ -35,6 +34,7 @@ import { HttpError } from './http-errors';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
 import { createStartup } from './startup';
+import type { ProjectionsDefinition } from './rebuild';
 
 export interface ServiceConfig {
   PORT: number;
@@ -67,6 +67,8 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   migrations: Migration[];
   /** The topics it reads and, for each event type it cares about, what to do (in one transaction). */
   consumes?: { topics: ReadonlyArray<{ name: string }>; handlers: (ctx: ServiceContext<C>) => EventHandlers };
+  /** The read models it folds from those topics, which `--rebuild` rebuilds (rebuild.ts). */
+  projections?: ProjectionsDefinition;
   /**
    * The service's own parts: its HTTP routes and anything it runs beside them (timers, listeners).
    * Started after the consumers (tried again while the database is away, so it must leave nothing
@@ -161,7 +163,7 @@ export async function startService<C extends ServiceConfig>(
       stopping.abort();
       const deadline = Date.now() + STOP_BUDGET_MS;
       const drainMs = Math.min(config.SHUTDOWN_DRAIN_MS ?? 0, STOP_BUDGET_MS / 4);
-      if (drainMs > 0 && !startup.waitingFor) await sleep(drainMs);
+      if (drainMs > 0 && !startup.waitingFor) await new Promise((resolve) => setTimeout(resolve, drainMs));
       const step = (what: string, work: (() => Promise<unknown>) | undefined, limitMs: number) =>
         work ? bounded(what, work, Math.max(0, Math.min(limitMs, deadline - Date.now())), log) : undefined;
       await step('closing the HTTP server', () => closeServer(server, HTTP_GRACE_MS), HTTP_GRACE_MS + 500);
