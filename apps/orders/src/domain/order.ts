@@ -97,6 +97,9 @@ export const orderEventTypes = [
 const moveTo = (order: Order, status: OrderStatus, from: readonly OrderStatus[], at: string): Order =>
   from.includes(order.status) ? { ...order, status, updatedAt: at } : order;
 
+/** The order before its PurchaseRequested: none. */
+export const noOrder = (): Order | null => null;
+
 export function evolve(order: Order | null, event: OrderEvent): Order | null {
   if (event.type === 'PurchaseRequested') {
     if (order) return order; // seen already (our own event, coming back from Kafka)
@@ -163,6 +166,3 @@ export function evolve(order: Order | null, event: OrderEvent): Order | null {
     }
   }
 }
-
-/** The orderId every order event carries. */
-export const orderIdOf = (event: OrderEvent): string => event.data.orderId;

@@ -19,7 +19,6 @@ export const placeOrderBody = z
       .strict(),
   })
   .strict();
-export type PlaceOrderBody = z.infer<typeof placeOrderBody>;
 
 const statusList = storableString()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
@@ -41,4 +40,26 @@ export const uuid = z.string().uuid();
 export const idempotencyKey = storableString().trim().min(1).max(200);
 
 /** The optional reason of a cancellation: kept to 500 characters, longer ones are cut. */
-export const MAX_REASON_LENGTH = 500;
+const MAX_REASON_LENGTH = 500;
+const DEFAULT_REASON = 'cancelled by the customer';
+
+/** The first `max` UTF-16 units of `text`, never half a surrogate pair (jsonb refuses a lone one). */
+function cut(text: string, max: number): string {
+  const head = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head;
+}
+
+/**
+ * The optional body of a cancellation, `{ reason }`. Lenient by contract: no body, another shape
+ * or a reason that is not a non-blank string is the default reason, never a 400. (A string
+ * Postgres cannot store is refused before, by the service kit's check of every body.)
+ */
+export const cancelOrderBody = z
+  .object({
+    reason: z
+      .string()
+      .refine((reason) => reason.trim().length > 0)
+      .transform((reason) => cut(reason, MAX_REASON_LENGTH))
+      .catch(DEFAULT_REASON),
+  })
+  .catch({ reason: DEFAULT_REASON });
