@@ -1,5 +1,6 @@
-import { cancelShipment, deliverShipment, dispatchShipment, scheduleShipment, ShipmentRuleViolation } from './decide';
-import { evolve, type Shipment, type ShipmentEvent } from './shipment';
+import { deciderSpec } from '@webshop/testing';
+import { deliverShipment, dispatchShipment, shippingDecider, type ShippingCommand } from './decide';
+import type { Shipment, ShipmentEvent } from './shipment';
 
 const orderId = '6f1c2a54-4d43-4c38-9d0a-0f8e3c1b2a01';
 const shipmentId = 'a4d1a1f0-5b5e-4f0e-9f63-2c7e1d0b9a11';
@@ -11,35 +12,41 @@ const dispatched: ShipmentEvent = { type: 'ShipmentDispatched', data: { orderId,
 const delivered: ShipmentEvent = { type: 'ShipmentDelivered', data: { orderId, shipmentId, trackingNumber: 'TRK-AB12CD34EF', at: at(3) } };
 const cancelled: ShipmentEvent = { type: 'ShipmentCancelled', data: { orderId, shipmentId, trackingNumber: null, at: at(4) } };
 
-/** given(events) → the shipment they fold into (null when none was scheduled). */
-const given = (...events: ShipmentEvent[]): Shipment | null => events.reduce<Shipment | null>(evolve, null);
-const givenShipment = (...events: ShipmentEvent[]): Shipment => {
-  const shipment = given(...events);
-  if (!shipment) throw new Error('no shipment');
-  return shipment;
-};
+const spec = deciderSpec(shippingDecider);
+const schedule = (s: number, id = shipmentId): ShippingCommand => ({ type: 'ScheduleShipment', orderId, shipmentId: id, now: at(s) });
+const dispatch = (s: number, trackingNumber = 'TRK-AB12CD34EF'): ShippingCommand => ({ type: 'DispatchShipment', orderId, trackingNumber, now: at(s) });
+const deliver = (s: number): ShippingCommand => ({ type: 'DeliverShipment', orderId, now: at(s) });
+const cancel = (s: number): ShippingCommand => ({ type: 'CancelShipment', now: at(s) });
+
+/** The shipment the events fold into (null when none was scheduled). */
+const shipmentAfter = (...events: ShipmentEvent[]) => spec.given(events).state;
 
 describe('scheduling', () => {
-  const command = { orderId, shipmentId, now: at(1) };
-
   it('schedules a shipment without a tracking number when the order is confirmed', () => {
-    expect(scheduleShipment(given(), command)).toEqual([scheduled]);
-    expect(given(scheduled)).toEqual({ status: 'SCHEDULED', orderId, shipmentId, scheduledAt: at(1) });
+    const after = spec.given().when(schedule(1)).then([scheduled]).state;
+    expect(after).toEqual({ status: 'SCHEDULED', orderId, shipmentId, scheduledAt: at(1) });
   });
 
   it('schedules only once per order, whatever became of the first shipment', () => {
-    const again = { ...command, shipmentId: otherShipmentId, now: at(9) };
-    expect(scheduleShipment(given(scheduled), again)).toEqual([]);
-    expect(scheduleShipment(given(scheduled, dispatched, delivered), again)).toEqual([]);
-    expect(scheduleShipment(given(scheduled, cancelled), again)).toEqual([]);
+    const again = schedule(9, otherShipmentId);
+    spec.given([scheduled]).when(again).thenNothingHappened();
+    spec.given([scheduled, dispatched, delivered]).when(again).thenNothingHappened();
+    spec.given([scheduled, cancelled]).when(again).thenNothingHappened();
   });
 });
 
+/** A refusal of `command` on the shipment `events` tell: 409 invalid_shipment_state, naming the status. */
+function expectRefusal(events: ShipmentEvent[], command: ShippingCommand, status: string) {
+  const error = spec.given(events).when(command).thenThrows('invalid_shipment_state');
+  expect(error.status).toBe(409);
+  expect(error.facts).toEqual({ currentStatus: status });
+  expect(error.message).toMatch(new RegExp(`is ${status}`));
+}
+
 describe('dispatching', () => {
   it('dispatches a scheduled shipment with the tracking number it is given', () => {
-    const event = dispatchShipment(givenShipment(scheduled), { trackingNumber: 'TRK-AB12CD34EF', now: at(2) });
-    expect(event).toEqual(dispatched);
-    expect(given(scheduled, event)).toMatchObject({ status: 'DISPATCHED', trackingNumber: 'TRK-AB12CD34EF', dispatchedAt: at(2), scheduledAt: at(1) });
+    const after = spec.given([scheduled]).when(dispatch(2)).then([dispatched]).state;
+    expect(after).toMatchObject({ status: 'DISPATCHED', trackingNumber: 'TRK-AB12CD34EF', dispatchedAt: at(2), scheduledAt: at(1) });
   });
 
   it.each([
@@ -47,18 +54,19 @@ describe('dispatching', () => {
     ['DELIVERED', [scheduled, dispatched, delivered]],
     ['CANCELLED', [scheduled, cancelled]],
   ] as Array<[string, ShipmentEvent[]]>)('refuses a shipment that is %s, saying so', (status, events) => {
-    const attempt = () => dispatchShipment(givenShipment(...events), { trackingNumber: 'TRK-ZZZZZZZZZZ', now: at(9) });
-    expect(attempt).toThrow(ShipmentRuleViolation);
-    expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_shipment_state', currentStatus: status }));
-    expect(attempt).toThrow(new RegExp(`is ${status}`));
+    expectRefusal(events, dispatch(9, 'TRK-ZZZZZZZZZZ'), status);
+  });
+
+  it('refuses an order without a shipment as not found', () => {
+    const error = spec.given().when(dispatch(2)).thenThrows('not_found');
+    expect({ status: error.status, message: error.message }).toEqual({ status: 404, message: `no shipment for order ${orderId}` });
   });
 });
 
 describe('delivering', () => {
   it('delivers a dispatched shipment, keeping its tracking number', () => {
-    const event = deliverShipment(givenShipment(scheduled, dispatched), { now: at(3) });
-    expect(event).toEqual(delivered);
-    expect(given(scheduled, dispatched, event)).toEqual({
+    const after = spec.given([scheduled, dispatched]).when(deliver(3)).then([delivered]).state;
+    expect(after).toEqual({
       status: 'DELIVERED',
       orderId,
       shipmentId,
@@ -74,41 +82,59 @@ describe('delivering', () => {
     ['DELIVERED', [scheduled, dispatched, delivered]],
     ['CANCELLED', [scheduled, cancelled]],
   ] as Array<[string, ShipmentEvent[]]>)('refuses a shipment that is %s', (status, events) => {
-    expect(() => deliverShipment(givenShipment(...events), { now: at(9) })).toThrow(
-      expect.objectContaining({ code: 'invalid_shipment_state', currentStatus: status }),
-    );
+    expectRefusal(events, deliver(9), status);
+  });
+
+  it('refuses an order without a shipment as not found', () => {
+    expect(spec.given().when(deliver(3)).thenThrows('not_found').status).toBe(404);
   });
 });
 
 describe('cancelling', () => {
   it('cancels a shipment that has not left yet', () => {
-    expect(cancelShipment(given(scheduled), { now: at(4) })).toEqual([cancelled]);
-    expect(given(scheduled, cancelled)).toEqual({ status: 'CANCELLED', orderId, shipmentId, scheduledAt: at(1), cancelledAt: at(4) });
+    const after = spec.given([scheduled]).when(cancel(4)).then([cancelled]).state;
+    expect(after).toEqual({ status: 'CANCELLED', orderId, shipmentId, scheduledAt: at(1), cancelledAt: at(4) });
   });
 
   it('does nothing once the parcel is on its way or delivered', () => {
-    expect(cancelShipment(given(scheduled, dispatched), { now: at(4) })).toEqual([]);
-    expect(cancelShipment(given(scheduled, dispatched, delivered), { now: at(4) })).toEqual([]);
+    spec.given([scheduled, dispatched]).when(cancel(4)).thenNothingHappened();
+    spec.given([scheduled, dispatched, delivered]).when(cancel(4)).thenNothingHappened();
   });
 
   it('does nothing when there is no shipment yet, or it is cancelled already', () => {
-    expect(cancelShipment(given(), { now: at(4) })).toEqual([]);
-    expect(cancelShipment(given(scheduled, cancelled), { now: at(5) })).toEqual([]);
+    spec.given().when(cancel(4)).thenNothingHappened();
+    spec.given([scheduled, cancelled]).when(cancel(5)).thenNothingHappened();
   });
 });
 
 describe('the shipment as its events tell it', () => {
   it('changes nothing when an event is applied twice', () => {
-    expect(given(scheduled, scheduled, dispatched, dispatched, delivered, delivered)).toEqual(given(scheduled, dispatched, delivered));
+    expect(shipmentAfter(scheduled, scheduled, dispatched, dispatched, delivered, delivered)).toEqual(shipmentAfter(scheduled, dispatched, delivered));
   });
 
   it('never moves a status backwards', () => {
-    expect(given(scheduled, dispatched, cancelled)?.status).toBe('DISPATCHED');
-    expect(given(scheduled, cancelled, dispatched)?.status).toBe('CANCELLED');
-    expect(given(scheduled, delivered)?.status).toBe('SCHEDULED');
+    expect(shipmentAfter(scheduled, dispatched, cancelled)?.status).toBe('DISPATCHED');
+    expect(shipmentAfter(scheduled, cancelled, dispatched)?.status).toBe('CANCELLED');
+    expect(shipmentAfter(scheduled, delivered)?.status).toBe('SCHEDULED');
   });
 
   it('ignores facts about a shipment it never saw scheduled', () => {
-    expect(given(dispatched, delivered)).toBeNull();
+    expect(shipmentAfter(dispatched, delivered)).toBeNull();
+  });
+});
+
+describe("the auto-dispatcher's entry points (until it decides through the runtime)", () => {
+  const shipment = (...events: ShipmentEvent[]) => shipmentAfter(...events) as Shipment;
+
+  it('answer the one event the decider decides', () => {
+    expect(dispatchShipment(shipment(scheduled), { trackingNumber: 'TRK-AB12CD34EF', now: at(2) })).toEqual(dispatched);
+    expect(deliverShipment(shipment(scheduled, dispatched), { now: at(3) })).toEqual(delivered);
+  });
+
+  it('refuse as the decider does', () => {
+    expect(() => dispatchShipment(shipment(scheduled, cancelled), { trackingNumber: 'TRK-ZZZZZZZZZZ', now: at(9) })).toThrow(
+      expect.objectContaining({ code: 'invalid_shipment_state', status: 409 }),
+    );
+    expect(() => deliverShipment(shipment(scheduled), { now: at(9) })).toThrow(/is SCHEDULED/);
   });
 });

@@ -1,52 +1,70 @@
 /**
- * What the shipping service decides: scheduling a shipment when an order is confirmed, dispatching
- * and delivering it (from its API or the auto-dispatcher), and cancelling it when the order is
- * cancelled before the parcel left. Pure: ids, tracking numbers and time come in.
+ * What the shipping service decides, as one decider over an order's shipment: scheduling it when the
+ * order is confirmed, dispatching and delivering it (from its API or the auto-dispatcher), and
+ * cancelling it when the order is cancelled before the parcel left. Pure: ids, tracking numbers and
+ * time come in with the command.
  */
-import type { EventOf } from '@webshop/events';
-import type { Shipment, ShipmentStatus } from './shipment';
+import { DomainError, type Decider } from '@webshop/domain';
+import { evolve, noShipment, type Shipment, type ShipmentEvent, type ShipmentStatus } from './shipment';
 
-export class ShipmentRuleViolation extends Error {
-  constructor(
-    readonly code: 'invalid_shipment_state',
-    message: string,
-    readonly currentStatus: ShipmentStatus,
-  ) {
-    super(message);
-    this.name = 'ShipmentRuleViolation';
+export type ShippingCommand =
+  /** The order was confirmed: send it, once per order. `shipmentId` is the id a new shipment gets. */
+  | { type: 'ScheduleShipment'; orderId: string; shipmentId: string; now: string }
+  /** The parcel leaves, with the tracking number it is given. */
+  | { type: 'DispatchShipment'; orderId: string; trackingNumber: string; now: string }
+  | { type: 'DeliverShipment'; orderId: string; now: string }
+  /** The order's cancellation was requested, or done: stop the parcel unless it left. */
+  | { type: 'CancelShipment'; now: string };
+
+export function decide(command: ShippingCommand, shipment: Shipment | null): ShipmentEvent[] {
+  switch (command.type) {
+    case 'ScheduleShipment':
+      return schedule(command, shipment);
+    case 'DispatchShipment':
+      return dispatch(command, shipment);
+    case 'DeliverShipment':
+      return deliver(command, shipment);
+    case 'CancelShipment':
+      return cancel(command, shipment);
+    default: {
+      const exhaustive: never = command;
+      return exhaustive;
+    }
   }
 }
 
-const refuse = (shipment: Shipment, action: string, requiredStatus: ShipmentStatus): ShipmentRuleViolation =>
-  new ShipmentRuleViolation(
+export const shippingDecider: Decider<ShippingCommand, Shipment | null, ShipmentEvent> = { decide, evolve, initialState: noShipment };
+
+const notFound = (orderId: string) => new DomainError(404, 'not_found', `no shipment for order ${orderId}`);
+
+/** 409 invalid_shipment_state, naming the status that refused the step (the API contract). */
+const refuse = (shipment: Shipment, action: string, requiredStatus: ShipmentStatus): DomainError =>
+  new DomainError(
+    409,
     'invalid_shipment_state',
     `the shipment of order ${shipment.orderId} is ${shipment.status}; only a ${requiredStatus} shipment can be ${action}`,
-    shipment.status,
+    [],
+    { currentStatus: shipment.status },
   );
 
 /** One shipment per order: a second confirmation (or one after a cancellation) schedules nothing. */
-export function scheduleShipment(
-  existing: Shipment | null,
-  command: { orderId: string; shipmentId: string; now: string },
-): Array<EventOf<'ShipmentScheduled'>> {
+function schedule({ orderId, shipmentId, now }: Extract<ShippingCommand, { type: 'ScheduleShipment' }>, existing: Shipment | null): ShipmentEvent[] {
   if (existing) return [];
-  return [{ type: 'ShipmentScheduled', data: { orderId: command.orderId, shipmentId: command.shipmentId, trackingNumber: null, at: command.now } }];
+  return [{ type: 'ShipmentScheduled', data: { orderId, shipmentId, trackingNumber: null, at: now } }];
 }
 
-export function dispatchShipment(shipment: Shipment, command: { trackingNumber: string; now: string }): EventOf<'ShipmentDispatched'> {
+function dispatch({ orderId, trackingNumber, now }: Extract<ShippingCommand, { type: 'DispatchShipment' }>, shipment: Shipment | null): ShipmentEvent[] {
+  if (!shipment) throw notFound(orderId);
   if (shipment.status !== 'SCHEDULED') throw refuse(shipment, 'dispatched', 'SCHEDULED');
-  return {
-    type: 'ShipmentDispatched',
-    data: { orderId: shipment.orderId, shipmentId: shipment.shipmentId, trackingNumber: command.trackingNumber, at: command.now },
-  };
+  return [{ type: 'ShipmentDispatched', data: { orderId: shipment.orderId, shipmentId: shipment.shipmentId, trackingNumber, at: now } }];
 }
 
-export function deliverShipment(shipment: Shipment, command: { now: string }): EventOf<'ShipmentDelivered'> {
+function deliver({ orderId, now }: Extract<ShippingCommand, { type: 'DeliverShipment' }>, shipment: Shipment | null): ShipmentEvent[] {
+  if (!shipment) throw notFound(orderId);
   if (shipment.status !== 'DISPATCHED') throw refuse(shipment, 'delivered', 'DISPATCHED');
-  return {
-    type: 'ShipmentDelivered',
-    data: { orderId: shipment.orderId, shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber, at: command.now },
-  };
+  return [
+    { type: 'ShipmentDelivered', data: { orderId: shipment.orderId, shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber, at: now } },
+  ];
 }
 
 /**
@@ -54,7 +72,22 @@ export function deliverShipment(shipment: Shipment, command: { now: string }): E
  * the parcel is on its way and nothing changes: the dispatch wins, and orders learns it from
  * ShipmentDispatched. With no shipment there is nothing to cancel.
  */
-export function cancelShipment(shipment: Shipment | null, command: { now: string }): Array<EventOf<'ShipmentCancelled'>> {
+function cancel({ now }: Extract<ShippingCommand, { type: 'CancelShipment' }>, shipment: Shipment | null): ShipmentEvent[] {
   if (shipment?.status !== 'SCHEDULED') return [];
-  return [{ type: 'ShipmentCancelled', data: { orderId: shipment.orderId, shipmentId: shipment.shipmentId, trackingNumber: null, at: command.now } }];
+  return [{ type: 'ShipmentCancelled', data: { orderId: shipment.orderId, shipmentId: shipment.shipmentId, trackingNumber: null, at: now } }];
 }
+
+/*
+ * The auto-dispatcher's (adapters/auto-dispatch/auto-dispatcher.ts) old entry points, kept while it
+ * moves onto the background-loop lib: one event each, as the decider decides it. To be replaced
+ * there by decideAndRecord(tx, 'shipping', shippingDecider, lockedShipment(due), command), then removed.
+ */
+const only = <T extends ShipmentEvent['type']>(events: ShipmentEvent[]) => events[0] as Extract<ShipmentEvent, { type: T }>;
+
+/** @deprecated decide a `DispatchShipment` with `shippingDecider`. */
+export const dispatchShipment = (shipment: Shipment, command: { trackingNumber: string; now: string }) =>
+  only<'ShipmentDispatched'>(decide({ type: 'DispatchShipment', orderId: shipment.orderId, ...command }, shipment));
+
+/** @deprecated decide a `DeliverShipment` with `shippingDecider`. */
+export const deliverShipment = (shipment: Shipment, command: { now: string }) =>
+  only<'ShipmentDelivered'>(decide({ type: 'DeliverShipment', orderId: shipment.orderId, ...command }, shipment));

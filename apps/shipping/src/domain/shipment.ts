@@ -31,6 +31,9 @@ export type ShipmentEvent =
   | EventOf<'ShipmentDelivered'>
   | EventOf<'ShipmentCancelled'>;
 
+/** Before the order is confirmed there is no shipment. */
+export const noShipment = (): Shipment | null => null;
+
 const base = ({ orderId, shipmentId, scheduledAt }: Shipment): ShipmentBase => ({ orderId, shipmentId, scheduledAt });
 
 export function evolve(shipment: Shipment | null, event: ShipmentEvent): Shipment | null {

@@ -1,13 +1,14 @@
 /**
  * The shipping HTTP API (docs/architecture.md, "HTTP API"): look a shipment up, dispatch it, deliver it.
- * Each change: lock the shipment → decide → outbox + new state in one transaction → respond.
+ * Each change: validate → command → decideAndRecord in one transaction → respond. The decider's
+ * refusals (404 not_found, 409 invalid_shipment_state) reach the shared error handler as they are.
  */
 import { Router } from 'express';
 import { withTransaction, type Pool } from '@webshop/postgres';
+import { decideAndRecord } from '@webshop/runtime';
 import { HttpError, pathParam } from '@webshop/service-kit';
-import { deliverShipment, dispatchShipment, ShipmentRuleViolation } from '../../domain/decide';
-import type { Shipment, ShipmentEvent } from '../../domain/shipment';
-import { loadShipment, recordShipmentChange, type ShipmentRecord } from '../pg/shipment-store';
+import { shippingDecider, type ShippingCommand } from '../../domain/decide';
+import { loadShipment, shipmentOf, type ShipmentRecord } from '../pg/shipment-store';
 import { newTrackingNumber as defaultTrackingNumber } from '../tracking-number';
 import { uuid } from './schemas';
 
@@ -48,20 +49,16 @@ export function shippingRouter({
 }): Router {
   const router = Router();
 
-  /** Locks the shipment, asks the domain, and stores its answer with the event in one transaction. */
-  async function change(orderId: string, decide: (shipment: Shipment) => ShipmentEvent): Promise<ShipmentRecord> {
+  /**
+   * Decides the command on the order's locked shipment, and answers the shipment as it is after it.
+   * The command is made once the lock is held, so its time follows whatever changed the shipment before.
+   */
+  async function change(orderId: string, command: (orderId: string) => ShippingCommand): Promise<ShipmentRecord> {
+    // A malformed id cannot name a shipment.
     if (!uuid.safeParse(orderId).success) throw notFound(orderId);
     return withTransaction(pool, async (tx) => {
-      const current = await loadShipment(tx, orderId, true);
-      if (!current) throw notFound(orderId);
-      let event: ShipmentEvent;
-      try {
-        event = decide(current.shipment);
-      } catch (error) {
-        if (error instanceof ShipmentRuleViolation) throw new HttpError(409, error.code, error.message);
-        throw error;
-      }
-      return recordShipmentChange(tx, current, event);
+      await decideAndRecord(tx, 'shipping', shippingDecider, shipmentOf(orderId), () => command(orderId));
+      return (await loadShipment(tx, orderId))!;
     });
   }
 
@@ -73,14 +70,17 @@ export function shippingRouter({
   });
 
   router.post('/shipments/:orderId/dispatch', async (req, res) => {
-    const record = await change(pathParam(req, 'orderId'), (shipment) =>
-      dispatchShipment(shipment, { trackingNumber: newTrackingNumber(), now: clock().toISOString() }),
-    );
+    const record = await change(pathParam(req, 'orderId'), (orderId) => ({
+      type: 'DispatchShipment',
+      orderId,
+      trackingNumber: newTrackingNumber(),
+      now: clock().toISOString(),
+    }));
     res.status(202).json(shipmentView(record));
   });
 
   router.post('/shipments/:orderId/deliver', async (req, res) => {
-    const record = await change(pathParam(req, 'orderId'), (shipment) => deliverShipment(shipment, { now: clock().toISOString() }));
+    const record = await change(pathParam(req, 'orderId'), (orderId) => ({ type: 'DeliverShipment', orderId, now: clock().toISOString() }));
     res.status(202).json(shipmentView(record));
   });
 

@@ -1,24 +1,23 @@
 /**
- * What shipping does with each event of the orders topic, inside the consumer's transaction:
- *   PurchaseRequested → remember where the order goes (projection: also in a replay);
- *   OrderConfirmed    → schedule its shipment, once per order (live only);
- *   OrderCancellationRequested, OrderCancelled
- *                     → cancel the shipment if it has not left yet (live only). The shipment's row
- *                       lock orders this against a dispatch: whichever comes first wins, and
- *                       ShipmentCancelled or ShipmentDispatched tells orders which one it was.
+ * Shipping's consumer, inside the consumer's transaction for each record of the orders topic:
+ *   PurchaseRequested → remember where the order goes (projections/order-addresses.ts: live and in
+ *                       a replay);
+ *   OrderConfirmed, OrderCancellationRequested, OrderCancelled
+ *                     → a command (workflows/shipment-for-order.ts) decided on the order's locked
+ *                       shipment (live only).
  */
 import { randomUUID } from 'node:crypto';
 import { topics } from '@webshop/events';
-import { appendToOutbox, NonRetriableError, type AnyIncomingEvent, type EventHandlers } from '@webshop/kafka';
+import { NonRetriableError, type EventHandler, type EventHandlers, type IncomingEvent } from '@webshop/kafka';
 import type { PoolClient } from '@webshop/postgres';
+import { decideAndRecord, eventHandlersFor, onEach, type Mode } from '@webshop/runtime';
 import type { Logger } from '@webshop/service-kit';
-import { cancelShipment, scheduleShipment } from '../../domain/decide';
-import { evolve } from '../../domain/shipment';
-import { insertShipment, loadOrderAddress, loadShipment, recordShipmentChange, rememberOrderAddress } from '../pg/shipment-store';
+import { shippingDecider } from '../../domain/decide';
+import { orderAddresses, orderAddressTriggers } from '../../projections/order-addresses';
+import { cancellationTriggers, commandFor, type ShipmentTrigger } from '../../workflows/shipment-for-order';
+import { loadOrderAddress, rememberOrderAddress, shipmentOf } from '../pg/shipment-store';
 
 export const consumedTopics = [topics.orders];
-
-export type Mode = 'live' | 'replay';
 
 export interface HandlerDependencies {
   logger: Logger;
@@ -27,43 +26,34 @@ export interface HandlerDependencies {
 }
 
 export function shippingEventHandlers(mode: Mode, { logger, clock = () => new Date(), newShipmentId = randomUUID }: HandlerDependencies): EventHandlers {
-  const projection: EventHandlers = {
-    PurchaseRequested: (event, tx) => rememberOrderAddress(tx, event.data),
-  };
-  if (mode === 'replay') return projection;
+  const projectAddress = onEach(orderAddressTriggers, async (event, tx) => {
+    const known = await loadOrderAddress(tx, event.data.orderId);
+    const next = orderAddresses.evolve(known, event);
+    if (next && next !== known) await rememberOrderAddress(tx, next);
+  });
 
-  const cancelUnlessLeft = async (event: Extract<AnyIncomingEvent, { type: 'OrderCancellationRequested' | 'OrderCancelled' }>, tx: PoolClient) => {
+  /** Decides what the event calls for on the order's locked shipment; the time is read once the lock is held. */
+  const decide = (incoming: IncomingEvent<ShipmentTrigger['type']>, tx: PoolClient, store: ReturnType<typeof shipmentOf>) => {
+    const event = incoming as typeof incoming & ShipmentTrigger;
+    const command = () => commandFor(event, { shipmentId: newShipmentId(), now: clock().toISOString() });
+    return decideAndRecord(tx, 'shipping', shippingDecider, store, command, incoming);
+  };
+
+  const schedule: EventHandler<'OrderConfirmed'> = async (event, tx) => {
     const { orderId } = event.data;
-    const current = await loadShipment(tx, orderId, true);
-    const [cancelled] = cancelShipment(current?.shipment ?? null, { now: clock().toISOString() });
-    if (!cancelled) {
-      if (current && current.shipment.status !== 'CANCELLED') {
-        logger.info('cancellation came after the parcel left; the shipment stays', { orderId, status: current.shipment.status, event: event.type });
-      }
-      return;
+    // PurchaseRequested comes first on the order's partition, so its address is known by now.
+    const order = await loadOrderAddress(tx, orderId);
+    if (!order) throw new NonRetriableError('unknown_order', `order ${orderId} was confirmed, but shipping never saw it requested`);
+    await decide(event, tx, shipmentOf(orderId, order.address));
+  };
+
+  const cancelUnlessLeft = onEach(cancellationTriggers, async (event, tx) => {
+    const { orderId } = event.data;
+    const { before, events } = await decide(event, tx, shipmentOf(orderId));
+    if (events.length === 0 && before && before.status !== 'CANCELLED') {
+      logger.info('cancellation came after the parcel left; the shipment stays', { orderId, status: before.status, event: event.type });
     }
-    await recordShipmentChange(tx, current!, cancelled, event);
-  };
+  });
 
-  return {
-    ...projection,
-
-    OrderConfirmed: async (event, tx) => {
-      const { orderId } = event.data;
-      // PurchaseRequested comes first on the order's partition, so its address is known by now.
-      const order = await loadOrderAddress(tx, orderId);
-      if (!order) throw new NonRetriableError('unknown_order', `order ${orderId} was confirmed, but shipping never saw it requested`);
-      const existing = await loadShipment(tx, orderId, true);
-      const [scheduled] = scheduleShipment(existing?.shipment ?? null, { orderId, shipmentId: newShipmentId(), now: clock().toISOString() });
-      if (!scheduled) return;
-      if (await insertShipment(tx, evolve(null, scheduled)!, order.address)) {
-        await appendToOutbox(tx, 'shipping', [{ ...scheduled, causedBy: event }]);
-      }
-    },
-
-    OrderCancellationRequested: cancelUnlessLeft,
-    // Orders publishes this after ShipmentCancelled (the shipment is CANCELLED by then: nothing to
-    // do), or for a PENDING order (no shipment); an older orders also sent it for CONFIRMED orders.
-    OrderCancelled: cancelUnlessLeft,
-  };
+  return eventHandlersFor({ projections: [projectAddress], workflows: [{ OrderConfirmed: schedule }, cancelUnlessLeft] }, mode);
 }

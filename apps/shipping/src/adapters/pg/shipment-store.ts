@@ -1,17 +1,15 @@
-/** SQL for shipping's copy of order addresses and its shipments. Nothing here decides anything. */
-import type { EventData, ShippingAddress } from '@webshop/events';
-import { appendToOutbox, type AnyIncomingEvent } from '@webshop/kafka';
+/**
+ * SQL for shipping's copy of order addresses and its shipments, and the stores its decisions load and
+ * save through (@webshop/runtime decideAndRecord). Nothing here decides anything.
+ */
+import type { ShippingAddress } from '@webshop/events';
+import type { AnyIncomingEvent } from '@webshop/kafka';
 import type { Pool, PoolClient } from '@webshop/postgres';
+import { decideAndRecord, type DecisionStore } from '@webshop/runtime';
 import { evolve, type Shipment, type ShipmentEvent, type ShipmentStatus } from '../../domain/shipment';
+import type { OrderAddress } from '../../projections/order-addresses';
 
 type Queryable = Pool | PoolClient;
-
-export interface OrderAddress {
-  orderId: string;
-  customerId: string;
-  address: ShippingAddress;
-  requestedAt: string;
-}
 
 /** A shipment and where it goes. */
 export interface ShipmentRecord {
@@ -76,12 +74,12 @@ function statusColumns(shipment: Shipment): [ShipmentStatus, string | null, stri
   }
 }
 
-/** The first PurchaseRequested of an order wins; a redelivery or a replay changes nothing. */
-export async function rememberOrderAddress(tx: PoolClient, order: EventData<'PurchaseRequested'>): Promise<void> {
+/** Stores an order's address; the first one stored wins (projections/order-addresses.ts). */
+export async function rememberOrderAddress(tx: PoolClient, order: OrderAddress): Promise<void> {
   await tx.query(
     `INSERT INTO order_addresses (order_id, customer_id, address, requested_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (order_id) DO NOTHING`,
-    [order.orderId, order.customerId, JSON.stringify(order.shippingAddress), order.requestedAt],
+    [order.orderId, order.customerId, JSON.stringify(order.address), order.requestedAt],
   );
 }
 
@@ -123,22 +121,6 @@ export async function saveShipment(tx: PoolClient, shipment: Shipment): Promise<
 }
 
 /**
- * Stores a decided change to a locked shipment: its event joins the outbox and the shipment takes
- * its new state, both in the caller's transaction.
- */
-export async function recordShipmentChange(
-  tx: PoolClient,
-  current: ShipmentRecord,
-  event: ShipmentEvent,
-  causedBy?: AnyIncomingEvent,
-): Promise<ShipmentRecord> {
-  const shipment = evolve(current.shipment, event)!;
-  await appendToOutbox(tx, 'shipping', [{ ...event, causedBy }]);
-  await saveShipment(tx, shipment);
-  return { shipment, address: current.address };
-}
-
-/**
  * Locks the oldest shipment that has been `status` since `before` or earlier, skipping rows another
  * transaction holds: several instances each take a different shipment, and none takes one twice.
  */
@@ -149,4 +131,41 @@ export async function lockShipmentDue(tx: PoolClient, status: 'SCHEDULED' | 'DIS
     [status, before],
   );
   return rows[0] ? toRecord(rows[0]) : null;
+}
+
+type ShipmentStore = DecisionStore<Shipment | null, ShipmentEvent>;
+
+/** Stores what the events made of a shipment that was there before. */
+const saveExisting: ShipmentStore['save'] = async (tx, after) => {
+  if (after) await saveShipment(tx, after);
+};
+
+/**
+ * The order's shipment, locked for the rest of the transaction (loadShipment). `addressIfNew` is
+ * where a shipment scheduled now goes: only scheduling needs it.
+ */
+export const shipmentOf = (orderId: string, addressIfNew?: ShippingAddress): ShipmentStore => ({
+  load: async (tx) => (await loadShipment(tx, orderId, true))?.shipment ?? null,
+  async save(tx, after, context) {
+    if (context.before || !after) return saveExisting(tx, after, context);
+    if (!addressIfNew) throw new Error(`a new shipment for order ${orderId} needs the order's address`);
+    // No row to lock before the first shipment: two schedulings at once both find none. The primary
+    // key lets one in; the other is rolled back and retried, and then finds the shipment.
+    if (!(await insertShipment(tx, after, addressIfNew))) {
+      throw Object.assign(new Error(`order ${orderId} got its shipment meanwhile; deciding again`), { retriable: true });
+    }
+  },
+});
+
+/** A shipment the transaction has locked already (lockShipmentDue). */
+export const lockedShipment = ({ shipment }: ShipmentRecord): ShipmentStore => ({ load: async () => shipment, save: saveExisting });
+
+/**
+ * @deprecated The auto-dispatcher's old entry point, kept while it moves onto the background-loop
+ * lib: records an event decided already for a locked shipment, through the runtime. It is to call
+ * decideAndRecord(tx, 'shipping', shippingDecider, lockedShipment(due), command) instead.
+ */
+export async function recordShipmentChange(tx: PoolClient, current: ShipmentRecord, event: ShipmentEvent, causedBy?: AnyIncomingEvent): Promise<ShipmentRecord> {
+  const { after } = await decideAndRecord(tx, 'shipping', { decide: () => [event], evolve }, lockedShipment(current), null, causedBy);
+  return { shipment: after!, address: current.address };
 }
