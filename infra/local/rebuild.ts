@@ -1,0 +1,39 @@
+/**
+ * npm run rebuild -- <service>
+ *
+ * Rebuilds a stopped service's read models from the topics and compares them with the view they
+ * replaced (libs/service-kit/src/rebuild.ts): runs the service's own main.ts with --rebuild, on the
+ * database and broker `npm start` uses (the same variables: KAFKA_BROKERS, default the local broker
+ * at 127.0.0.1:9092; DATABASE_URL or PG* for the server; DATABASE_PREFIX; TOPIC_PREFIX).
+ * Exit codes: 0 the rebuilt view is the old one; 3 it differs (the old one is kept aside, the
+ * report says where); 1 the rebuild failed or was refused (the service still runs, say); 2 usage.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { databaseUrlFor } from '@webshop/postgres';
+import { serviceNames, type ServiceName } from '@webshop/events';
+import { serverUrlFromEnv } from '../postgres/create-databases';
+
+const root = path.resolve(__dirname, '../..');
+
+function main(): void {
+  const [service, ...rest] = process.argv.slice(2);
+  if (!service || rest.length > 0 || !(serviceNames as readonly string[]).includes(service)) {
+    process.stderr.write(`usage: npm run rebuild -- <service>   (one of: ${serviceNames.join(', ')})\n`);
+    process.exit(2);
+  }
+  const name = service as ServiceName;
+  const env = {
+    ...process.env,
+    TSX_TSCONFIG_PATH: 'tsconfig.base.json',
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+    DATABASE_URL: databaseUrlFor(serverUrlFromEnv(), (process.env['DATABASE_PREFIX'] ?? '') + name),
+    // Read by email's configuration; a rebuild sends nothing.
+    SMTP_URL: process.env['SMTP_URL'] ?? 'smtp://127.0.0.1:1025',
+    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps', name, 'src/main.ts'), '--rebuild'], { cwd: root, env, stdio: 'inherit' });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+main();
