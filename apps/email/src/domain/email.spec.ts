@@ -1,5 +1,6 @@
 import type { EventOf } from '@webshop/events';
-import { evolve, planEmail, recordSent, type Email } from './email';
+import { deciderSpec } from '@webshop/testing';
+import { emailDecider, evolve, recordSent, type Email, type EmailCommand, type EmailEvent } from './email';
 import { formatCents, renderEmail, type EmailTrigger, type OrderContact } from './templates';
 
 const orderId = '6f1c2a54-4d43-4c38-9d0a-0f8e3c1b2a01';
@@ -69,11 +70,20 @@ describe('the email templates', () => {
   });
 });
 
-describe('planning emails', () => {
-  const command = { emailId, now: at(4) };
+const spec = deciderSpec(emailDecider);
+const plan = (trigger: EmailTrigger, s = 4): EmailCommand => ({ type: 'PlanEmail', contact, trigger, emailId, now: at(s) });
+const recordSentAt = (s: number): EmailCommand => ({ type: 'RecordEmailSent', emailId, now: at(s) });
+const planned = (trigger: EmailTrigger, id = emailId): EmailEvent => {
+  const { template, subject, body } = renderEmail(contact, trigger);
+  return { type: 'EmailPlanned', data: { emailId: id, orderId, template, to: 'ada@example.com', subject, body, plannedAt: at(4) } };
+};
+const sent = (s: number): EmailEvent => ({ type: 'EmailSent', data: { orderId, emailId, to: 'ada@example.com', template: 'ORDER_CONFIRMED', sentAt: at(s) } });
+const otherEmailId = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 
+describe('planning emails', () => {
   it('plans one PENDING email to the customer for the event', () => {
-    expect(planEmail(contact, confirmed, [], command)).toEqual([
+    const after = spec.given().when(plan(confirmed)).then([planned(confirmed)]).state;
+    expect(after).toEqual([
       {
         emailId,
         orderId,
@@ -90,34 +100,48 @@ describe('planning emails', () => {
   });
 
   it('plans only one email per order and template', () => {
-    expect(planEmail(contact, confirmed, ['ORDER_CONFIRMED'], command)).toEqual([]);
-    expect(planEmail(contact, declined, ['ORDER_REJECTED'], command)).toEqual([]);
+    spec.given([planned(confirmed)]).when(plan(confirmed, 9)).thenNothingHappened();
+    spec.given([planned(rejected)]).when(plan(declined, 9)).thenNothingHappened();
+    spec.given([planned(confirmed), sent(5)]).when(plan(confirmed, 9)).thenNothingHappened();
   });
 
   it('plans emails of other templates for the same order', () => {
-    expect(planEmail(contact, dispatched, ['ORDER_CONFIRMED'], command)).toHaveLength(1);
-    expect(planEmail(contact, cancelled, ['ORDER_CONFIRMED'], command)[0]?.template).toBe('ORDER_CANCELLED');
+    spec.given([planned(confirmed, otherEmailId)]).when(plan(dispatched)).then([planned(dispatched)]);
+    const after = spec.given([planned(confirmed, otherEmailId)]).when(plan(cancelled)).then([planned(cancelled)]).state;
+    expect(after.map((email) => email.template)).toEqual(['ORDER_CONFIRMED', 'ORDER_CANCELLED']);
   });
 });
 
 describe('sending', () => {
-  const [pending] = planEmail(contact, confirmed, [], { emailId, now: at(4) }) as [Email];
-
   it('reports a sent email once, and marks it SENT', () => {
+    const afterSent = spec.given([planned(confirmed)]).when(recordSentAt(5)).then([sent(5)]);
+    const [email] = afterSent.state;
+    expect(email).toMatchObject({ status: 'SENT', sentAt: at(5), attempts: 1 });
+    expect(email).not.toHaveProperty('lastError');
+    afterSent.when(recordSentAt(6)).thenNothingHappened();
+  });
+
+  it('changes nothing when the report is applied twice', () => {
+    expect(spec.given([planned(confirmed), sent(5), sent(5)]).state).toEqual(spec.given([planned(confirmed), sent(5)]).state);
+  });
+
+  it('refuses to report an email it does not know', () => {
+    expect(spec.given([planned(confirmed, otherEmailId)]).when(recordSentAt(5)).thenThrows('not_found').status).toBe(404);
+  });
+});
+
+describe("the email sender's entry points (until it decides through the runtime)", () => {
+  const [pending] = spec.given([planned(confirmed)]).state as [Email];
+
+  it('report a sent email once, as the decider does', () => {
     const events = recordSent(pending, { now: at(5) });
     const expected: Array<EventOf<'EmailSent'>> = [
       { type: 'EmailSent', data: { orderId, emailId, to: 'ada@example.com', template: 'ORDER_CONFIRMED', sentAt: at(5) } },
     ];
     expect(events).toEqual(expected);
-    const sent = evolve(pending, events[0]!);
-    expect(sent).toMatchObject({ status: 'SENT', sentAt: at(5), attempts: 1 });
-    expect(sent).not.toHaveProperty('lastError');
-    expect(recordSent(sent, { now: at(6) })).toEqual([]);
-  });
-
-  it('changes nothing when the report is applied twice', () => {
-    const [event] = recordSent(pending, { now: at(5) });
-    const once = evolve(pending, event!);
-    expect(evolve(once, event!)).toEqual(once);
+    const marked = evolve(pending, events[0]!);
+    expect(marked).toEqual(spec.given([planned(confirmed), sent(5)]).state[0]);
+    expect(recordSent(marked, { now: at(6) })).toEqual([]);
+    expect(evolve(marked, events[0]!)).toEqual(marked);
   });
 });

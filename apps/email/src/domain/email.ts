@@ -1,10 +1,15 @@
 /**
- * An email about an order, and the rules it lives by. Pure: ids and time come in.
+ * What the email service decides, as one decider over the emails a command touches (an order's
+ * emails when one is planned, the one email when it was sent). Pure: ids and time come in.
  *
  * - One email per (order, template): the first event of a kind plans it, later ones (a redelivery,
  *   a second confirmation) change nothing.
  * - It is PENDING until the mail server took it, then SENT, once; EmailSent reports that.
+ *
+ * An email's life is told by EmailPlanned, a fact email keeps to itself (no topic carries it, so the
+ * runtime keeps it out of the outbox), and EmailSent, the event it publishes.
  */
+import { DomainError, type Decider } from '@webshop/domain';
 import type { EmailTemplate, EventOf } from '@webshop/events';
 import { renderEmail, type EmailTrigger, type OrderContact } from './templates';
 
@@ -24,39 +29,84 @@ export type Email =
   | (EmailBase & { status: 'PENDING'; lastError: string | null })
   | (EmailBase & { status: 'SENT'; sentAt: string });
 
+/** The emails a command decides on: an order's, or the one being sent. */
+export type Emails = readonly Email[];
+
+/** An email an event called for, written and waiting to go out: kept in the service. */
+export interface EmailPlanned {
+  type: 'EmailPlanned';
+  data: Pick<EmailBase, 'emailId' | 'orderId' | 'template' | 'to' | 'subject' | 'body'> & { plannedAt: string };
+}
+
+export type EmailEvent = EmailPlanned | EventOf<'EmailSent'>;
+
+export type EmailCommand =
+  /** `trigger` happened to the order `contact` tells of: write to its customer. `emailId` is the new email's id. */
+  | { type: 'PlanEmail'; contact: OrderContact; trigger: EmailTrigger; emailId: string; now: string }
+  /** The mail server accepted the email. */
+  | { type: 'RecordEmailSent'; emailId: string; now: string };
+
+export function decide(command: EmailCommand, emails: Emails): EmailEvent[] {
+  switch (command.type) {
+    case 'PlanEmail':
+      return planEmail(command, emails);
+    case 'RecordEmailSent':
+      return recordEmailSent(command, emails);
+    default: {
+      const exhaustive: never = command;
+      return exhaustive;
+    }
+  }
+}
+
+/** How one event changes the emails: a planned one joins them PENDING, a sent one becomes SENT. */
+export function evolveEmails(emails: Emails, event: EmailEvent): Emails {
+  switch (event.type) {
+    case 'EmailPlanned': {
+      const { plannedAt, ...email } = event.data;
+      if (emails.some((e) => e.emailId === email.emailId || (e.orderId === email.orderId && e.template === email.template))) return emails;
+      return [...emails, { ...email, createdAt: plannedAt, attempts: 0, status: 'PENDING', lastError: null }];
+    }
+    case 'EmailSent':
+      return emails.map((email) => evolve(email, event));
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
+
+export const emailDecider: Decider<EmailCommand, Emails, EmailEvent> = { decide, evolve: evolveEmails, initialState: () => [] };
+
 /** The email `trigger` calls for, unless the order has one of that template already. */
-export function planEmail(
-  contact: OrderContact,
-  trigger: EmailTrigger,
-  alreadyPlanned: readonly EmailTemplate[],
-  command: { emailId: string; now: string },
-): Email[] {
-  const content = renderEmail(contact, trigger);
-  if (alreadyPlanned.includes(content.template)) return [];
-  return [
-    {
-      emailId: command.emailId,
-      orderId: contact.orderId,
-      template: content.template,
-      to: contact.email,
-      subject: content.subject,
-      body: content.body,
-      createdAt: command.now,
-      attempts: 0,
-      status: 'PENDING',
-      lastError: null,
-    },
-  ];
+function planEmail({ contact, trigger, emailId, now }: Extract<EmailCommand, { type: 'PlanEmail' }>, emails: Emails): EmailEvent[] {
+  const { template, subject, body } = renderEmail(contact, trigger);
+  if (emails.some((email) => email.orderId === contact.orderId && email.template === template)) return [];
+  return [{ type: 'EmailPlanned', data: { emailId, orderId: contact.orderId, template, to: contact.email, subject, body, plannedAt: now } }];
 }
 
 /** The mail server accepted the email: report it, unless it was reported already. */
-export function recordSent(email: Email, command: { now: string }): Array<EventOf<'EmailSent'>> {
+function recordEmailSent({ emailId, now }: Extract<EmailCommand, { type: 'RecordEmailSent' }>, emails: Emails): EmailEvent[] {
+  const email = emails.find((e) => e.emailId === emailId);
+  if (!email) throw new DomainError(404, 'not_found', `no email ${emailId}`);
   if (email.status === 'SENT') return [];
-  return [{ type: 'EmailSent', data: { orderId: email.orderId, emailId: email.emailId, to: email.to, template: email.template, sentAt: command.now } }];
+  return [{ type: 'EmailSent', data: { orderId: email.orderId, emailId, to: email.to, template: email.template, sentAt: now } }];
 }
 
+/** How EmailSent changes one email: SENT once, counting the attempt that got it through. */
 export function evolve(email: Email, event: EventOf<'EmailSent'>): Email {
   if (email.status === 'SENT' || event.data.emailId !== email.emailId) return email;
   const { lastError: _lastError, ...rest } = email;
   return { ...rest, status: 'SENT', attempts: email.attempts + 1, sentAt: event.data.sentAt };
+}
+
+/**
+ * @deprecated The email sender's (adapters/smtp/email-sender.ts) old entry point, kept while it
+ * moves onto the background-loop lib: the EmailSent the decider decides for `email`. It is to call
+ * recordEmailSent (adapters/smtp/record-sent.ts) instead, which decides it through the runtime.
+ */
+export function recordSent(email: Email, command: { now: string }): Array<EventOf<'EmailSent'>> {
+  return decide({ type: 'RecordEmailSent', emailId: email.emailId, now: command.now }, [email]).filter(
+    (event): event is EventOf<'EmailSent'> => event.type === 'EmailSent',
+  );
 }

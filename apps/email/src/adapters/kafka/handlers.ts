@@ -1,9 +1,11 @@
 /**
  * What email does with each event it reads, inside the consumer's transaction. It never talks SMTP
- * here: it only records the email to send (PENDING), and the sender (adapters/smtp/email-sender.ts)
- * sends it once the transaction committed.
- *   PurchaseRequested → remember who to write to (projection: also in a replay);
- *   OrderConfirmed, OrderRejected, OrderCancelled, ShipmentDispatched → one email each (live only).
+ * here: it only plans the email to send (PENDING, through the decider), and the sender
+ * (adapters/smtp/email-sender.ts) sends it once the transaction committed.
+ *   PurchaseRequested → remember who to write to (projections/order-contacts.ts: also in a replay),
+ *                       and plan the emails of triggers that waited for it (live only);
+ *   OrderConfirmed, OrderRejected, OrderCancelled, ShipmentDispatched
+ *                     → one email each (workflows/email-per-trigger.ts, live only).
  *
  * The orders topic puts PurchaseRequested before the other events of its order, so those always
  * find the contact. ShipmentDispatched travels on the shipments topic and may be read first (a
@@ -15,54 +17,52 @@
  */
 import { randomUUID } from 'node:crypto';
 import { topics } from '@webshop/events';
-import { NonRetriableError, type EventHandler, type EventHandlers, type IncomingEvent } from '@webshop/kafka';
+import { NonRetriableError, type EventHandlers } from '@webshop/kafka';
 import type { PoolClient } from '@webshop/postgres';
-import { planEmail } from '../../domain/email';
+import { decideAndRecord, eventHandlersFor, onEach, type Mode } from '@webshop/runtime';
+import { emailDecider } from '../../domain/email';
 import { emailTriggerTypes, type EmailTrigger, type OrderContact } from '../../domain/templates';
-import {
-  deferTrigger,
-  insertEmail,
-  loadContact,
-  lockOrder,
-  rememberContact,
-  takeDeferredTriggers,
-  templatesPlanned,
-  type EmailCause,
-} from '../pg/email-store';
+import { orderContacts, orderContactTriggers } from '../../projections/order-contacts';
+import { commandFor } from '../../workflows/email-per-trigger';
+import { deferTrigger, loadContact, lockOrder, orderEmails, rememberContact, takeDeferredTriggers, type EmailCause } from '../pg/email-store';
 
 export const consumedTopics = [topics.orders, topics.shipments];
 
-export type Mode = 'live' | 'replay';
-
 export function emailEventHandlers(mode: Mode, { clock = () => new Date(), newEmailId = randomUUID } = {}): EventHandlers {
-  if (mode === 'replay') return { PurchaseRequested: (event, tx) => rememberContact(tx, event.data) };
+  const rememberWhoToWrite = onEach(orderContactTriggers, async (event, tx) => {
+    const known = await loadContact(tx, event.data.orderId);
+    const next = orderContacts.evolve(known, event);
+    if (next && next !== known) await rememberContact(tx, next);
+  });
 
-  /** Records the email the trigger calls for, unless the order has one of that template already. */
-  async function recordEmail(tx: PoolClient, contact: OrderContact, trigger: EmailTrigger, cause: EmailCause): Promise<void> {
-    const planned = await templatesPlanned(tx, contact.orderId);
-    const [email] = planEmail(contact, trigger, planned, { emailId: newEmailId(), now: clock().toISOString() });
-    if (email) await insertEmail(tx, email, cause);
-  }
+  /** Plans the email the trigger calls for, unless the order has one of that template already. */
+  const planEmail = (tx: PoolClient, contact: OrderContact, trigger: EmailTrigger, cause: EmailCause) =>
+    decideAndRecord(tx, 'email', emailDecider, orderEmails(contact.orderId, cause), () =>
+      commandFor(trigger, contact, { emailId: newEmailId(), now: clock().toISOString() }),
+    );
 
-  const onTrigger: EventHandler<EmailTrigger['type']> = async (incoming, tx) => {
-    const event = incoming as IncomingEvent<EmailTrigger['type']> & EmailTrigger;
+  // lockOrder before the contact is read, on both sides: a PurchaseRequested and an early
+  // ShipmentDispatched of one order, handled at once, must not both miss each other.
+  const planWaitingEmails = onEach(['PurchaseRequested'], async (event, tx) => {
+    const { orderId } = event.data;
+    await lockOrder(tx, orderId);
+    const contact = (await loadContact(tx, orderId))!; // the projection stored it just now, if no earlier one had
+    for (const { trigger, cause } of await takeDeferredTriggers(tx, orderId)) await planEmail(tx, contact, trigger, cause);
+  });
+
+  const emailPerTrigger = onEach(emailTriggerTypes, async (incoming, tx) => {
+    const event = incoming as typeof incoming & EmailTrigger;
     const { orderId } = event.data;
     const cause = { eventId: event.eventId, traceparent: event.traceparent };
     await lockOrder(tx, orderId);
     const contact = await loadContact(tx, orderId);
-    if (contact) return recordEmail(tx, contact, event, cause);
+    if (contact) {
+      await planEmail(tx, contact, event, cause);
+      return;
+    }
     if (event.type === 'ShipmentDispatched') return deferTrigger(tx, event, cause);
     throw new NonRetriableError('unknown_order', `${event.type} for order ${orderId}, which email never saw requested`);
-  };
+  });
 
-  const handlers: EventHandlers = {
-    PurchaseRequested: async (event, tx) => {
-      await lockOrder(tx, event.data.orderId);
-      await rememberContact(tx, event.data);
-      const contact = (await loadContact(tx, event.data.orderId))!;
-      for (const { trigger, cause } of await takeDeferredTriggers(tx, contact.orderId)) await recordEmail(tx, contact, trigger, cause);
-    },
-  };
-  for (const type of emailTriggerTypes) (handlers as Record<string, unknown>)[type] = onTrigger;
-  return handlers;
+  return eventHandlersFor({ projections: [rememberWhoToWrite], workflows: [planWaitingEmails, emailPerTrigger] }, mode);
 }

@@ -1,7 +1,11 @@
-/** SQL for email's copy of the orders and its emails. Nothing here decides anything. */
-import type { EmailTemplate, EventData, PurchaseLine } from '@webshop/events';
+/**
+ * SQL for email's copy of the orders and its emails, and the stores its decisions load and save
+ * through (@webshop/runtime decideAndRecord). Nothing here decides anything.
+ */
+import type { EmailTemplate, PurchaseLine } from '@webshop/events';
 import type { Pool, PoolClient } from '@webshop/postgres';
-import type { Email } from '../../domain/email';
+import type { DecisionStore } from '@webshop/runtime';
+import type { Email, EmailEvent, Emails } from '../../domain/email';
 import type { EmailTrigger, OrderContact } from '../../domain/templates';
 
 type Queryable = Pool | PoolClient;
@@ -55,12 +59,12 @@ export async function lockOrder(tx: PoolClient, orderId: string): Promise<void> 
   await tx.query(`SELECT pg_advisory_xact_lock(hashtext('email:' || $1))`, [orderId]);
 }
 
-/** The first PurchaseRequested of an order wins; a redelivery or a replay changes nothing. */
-export async function rememberContact(tx: PoolClient, order: EventData<'PurchaseRequested'>): Promise<void> {
+/** Stores an order's contact; the first one stored wins (projections/order-contacts.ts). */
+export async function rememberContact(tx: PoolClient, contact: OrderContact): Promise<void> {
   await tx.query(
     `INSERT INTO order_contacts (order_id, customer_id, email, name, items, total_cents, requested_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING`,
-    [order.orderId, order.customerId, order.email, order.shippingAddress.name, JSON.stringify(order.items), order.totalCents, order.requestedAt],
+    [contact.orderId, contact.customerId, contact.email, contact.name, JSON.stringify(contact.items), contact.totalCents, contact.requestedAt],
   );
 }
 
@@ -106,9 +110,10 @@ export async function takeDeferredTriggers(tx: PoolClient, orderId: string): Pro
   return rows.map((r) => ({ trigger: { type: r.type, data: r.data } as EmailTrigger, cause: { eventId: r.event_id, traceparent: r.traceparent } }));
 }
 
-export async function templatesPlanned(db: Queryable, orderId: string): Promise<EmailTemplate[]> {
-  const { rows } = await db.query<{ template: EmailTemplate }>('SELECT template FROM emails WHERE order_id = $1', [orderId]);
-  return rows.map((r) => r.template);
+/** The order's emails, in the order they were planned. */
+export async function loadOrderEmails(db: Queryable, orderId: string): Promise<Email[]> {
+  const { rows } = await db.query<EmailRow>('SELECT * FROM emails WHERE order_id = $1 ORDER BY planned_seq', [orderId]);
+  return rows.map(toEmail);
 }
 
 /**
@@ -238,3 +243,39 @@ export async function listSentEmails(db: Queryable, query: { orderId?: string; t
   );
   return rows.map((r) => ({ emailId: r.email_id, orderId: r.order_id, to: r.to_address, template: r.template, subject: r.subject, sentAt: r.sent_at!.toISOString() }));
 }
+
+type EmailStore = DecisionStore<Emails, EmailEvent>;
+
+/** Stores what the events did: a planned email is inserted (caused by `cause`), a sent one marked SENT. */
+const saveEmails =
+  (cause?: EmailCause): EmailStore['save'] =>
+  async (tx, after, { events }) => {
+    for (const event of events) {
+      const email = after.find((e) => e.emailId === event.data.emailId);
+      if (!email) continue;
+      if (event.type === 'EmailPlanned' && email.status === 'PENDING') {
+        if (!cause) throw new Error(`email ${email.emailId} was planned without the event that called for it`);
+        // Under the order's lock nothing else plans one of its emails: the insert always goes in.
+        await insertEmail(tx, email, cause);
+      }
+      if (event.type === 'EmailSent' && email.status === 'SENT') await markSent(tx, email);
+    }
+  };
+
+/** The order's emails, with the order locked (lockOrder); `cause` is the event an email planned now answers. */
+export const orderEmails = (orderId: string, cause: EmailCause): EmailStore => ({
+  async load(tx) {
+    await lockOrder(tx, orderId);
+    return loadOrderEmails(tx, orderId);
+  },
+  save: saveEmails(cause),
+});
+
+/** The one email being sent, its row locked: an instance marking it SENT meanwhile waits, or is seen. */
+export const emailBeingSent = (emailId: string): EmailStore => ({
+  async load(tx) {
+    const { rows } = await tx.query<EmailRow>('SELECT * FROM emails WHERE email_id = $1 FOR UPDATE', [emailId]);
+    return rows.map(toEmail);
+  },
+  save: saveEmails(),
+});
