@@ -5,12 +5,16 @@
  * restart) it comes back by itself, and every waiter is woken to re-read: a change may have
  * committed while nobody listened.
  */
+import { sleep } from '@webshop/background';
 import { keepListening, type Pool } from '@webshop/postgres';
 import { ORDER_CHANGED_CHANNEL } from './order-store';
 
 export interface OrderChanges {
-  /** Resolves at the next committed change to the order (or when the feed was interrupted). */
-  next(orderId: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves true at the next committed change to the order (or when the feed was interrupted: a
+   * change may have been missed, re-read), false once `signal` aborted or `timeoutMs` passed first.
+   */
+  next(orderId: string, signal?: AbortSignal, timeoutMs?: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -33,17 +37,25 @@ export function listenForOrderChanges(pool: Pool, onInterrupted: (error: unknown
   });
 
   return {
-    next(orderId, signal) {
-      return new Promise<void>((resolve) => {
+    next(orderId, signal, timeoutMs) {
+      return new Promise<boolean>((resolve) => {
         const set = waiters.get(orderId) ?? new Set();
-        const done = () => {
-          set.delete(done);
-          signal?.removeEventListener('abort', done);
-          resolve();
+        const answered = new AbortController(); // ends the timeout's wait once there is an answer
+        const done = (changed: boolean) => {
+          if (answered.signal.aborted) return;
+          answered.abort();
+          set.delete(onChange);
+          if (set.size === 0 && waiters.get(orderId) === set) waiters.delete(orderId);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(changed);
         };
-        set.add(done);
+        const onChange = () => done(true);
+        const onAbort = () => done(false);
+        set.add(onChange);
         waiters.set(orderId, set);
-        signal?.addEventListener('abort', done, { once: true });
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        if (timeoutMs !== undefined) void sleep(timeoutMs, answered.signal).then(() => done(false));
       });
     },
     async stop() {
