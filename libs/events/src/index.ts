@@ -69,3 +69,4 @@ export {
   type TopicDefinition,
 } from './topics';
 export { isCanonicalIsoMillis } from './timestamp-millis';
+export { versionsOf, type SchemaVersion } from './schemas';
