@@ -27,8 +27,11 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
       healthcheck?: { test?: string[] | string; interval?: string; timeout?: string; retries?: number; start_period?: string };
       stop_grace_period?: string;
       image?: string;
+      restart?: string;
+      volumes?: string[];
     }
   >;
+  volumes?: Record<string, unknown>;
 };
 const design = { orders: 3001, payment: 3002, stock: 3003, shipping: 3004, email: 3005 } as const;
 
@@ -65,6 +68,39 @@ describe('docker-compose.yml', () => {
     for (const name of Object.keys(design)) expect(init).toContain(`CREATE DATABASE ${name};`);
     expect(mailpit!.image).toMatch(/mailpit/);
     expect(Object.values(compose.services).some((s) => /kafka-ui/.test(s.image ?? ''))).toBe(true);
+  });
+
+  it('lives beside a developer\'s machine: Postgres unpublished, state in volumes, the broker of infra/kafka, a maintained Kafka UI', () => {
+    const { kafka, postgres } = compose.services;
+    // The README's other path (npm start) uses the local Postgres on 5432.
+    expect(postgres!.ports ?? []).toEqual([]);
+    const pom = readFileSync(path.join(root, 'infra/kafka/pom.xml'), 'utf8');
+    expect(kafka!.image).toBe(`apache/kafka:${/<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)![1]}`);
+    expect(kafka!.volumes).toContain('kafka-data:/var/lib/kafka/data');
+    expect(kafka!.environment!['KAFKA_LOG_DIRS']).toBe('/var/lib/kafka/data');
+    expect(postgres!.volumes).toContain('postgres-data:/var/lib/postgresql/data');
+    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['kafka-data', 'postgres-data']);
+    expect(compose.services['kafka-ui']!.image).toMatch(/^ghcr\.io\/kafbat\/kafka-ui:v\d/);
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (name !== 'seed') expect([name, service.restart]).toEqual([name, 'unless-stopped']);
+    }
+    // Orders move on by themselves: shipping dispatches what nobody dispatches by hand.
+    expect(Number(compose.services['shipping']!.environment!['AUTO_DISPATCH_MS'])).toBeGreaterThan(0);
+  });
+
+  it('ends `docker compose up` with demo data: a one-shot seed once stock and payment are ready, whose bundle builds', async () => {
+    const { seed } = compose.services;
+    expect(seed!.restart).toBe('no');
+    expect(seed!.depends_on).toEqual({ stock: { condition: 'service_healthy' }, payment: { condition: 'service_healthy' } });
+    expect(seed!.environment).toEqual({ STOCK_URL: `http://stock:${design.stock}`, PAYMENT_URL: `http://payment:${design.payment}` });
+    const dockerfile = readFileSync(path.join(root, seed!.build!.dockerfile), 'utf8');
+    const bundle = /RUN npx (esbuild .*)$/m.exec(dockerfile)![1]!.split(' ');
+    const out = path.join(root, 'dist', 'seed-bundle-check.js');
+    await run(path.join(root, 'node_modules/.bin/esbuild'), [...bundle.slice(1).filter((a) => !a.startsWith('--outfile')), `--outfile=${out}`], { cwd: root, timeout: 60_000 });
+    // The bundle alone, no node_modules: it says how it failed when nothing answers.
+    const attempt = run(process.execPath, [out], { cwd: path.dirname(out), env: { PATH: process.env['PATH'], STOCK_URL: 'http://127.0.0.1:9', PAYMENT_URL: 'http://127.0.0.1:9' }, timeout: 30_000 });
+    await expect(attempt).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('seeding failed') });
+    expect(dockerfile).toMatch(/^USER node$/m);
   });
 
   describe.each(Object.entries(design))('%s', (name, port) => {
