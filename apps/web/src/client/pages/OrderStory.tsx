@@ -63,6 +63,9 @@ export function OrderStory({ orderId }: { orderId: string }) {
   const [actionError, setActionError] = useState<unknown>(null);
   const [acting, setActing] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const narrow = useNarrow();
+  const [chosenView, setChosenView] = useState<'lanes' | 'list' | null>(null);
+  const shape = chosenView ?? (narrow ? 'list' : 'lanes');
 
   const loadView = useCallback(async () => {
     try {
@@ -184,7 +187,19 @@ export function OrderStory({ orderId }: { orderId: string }) {
       <p className="stream" role="status" data-testid="stream-state">
         {streamText(stream)}
       </p>
-      <Lanes cards={board.cards} rows={board.rows} arrows={arrows} selected={selected} onSelect={setSelected} />
+      <div className="view-switch" role="group" aria-label="Show the story as">
+        <button type="button" aria-pressed={shape === 'lanes'} onClick={() => setChosenView('lanes')}>
+          Swim lanes
+        </button>
+        <button type="button" aria-pressed={shape === 'list'} onClick={() => setChosenView('list')}>
+          List
+        </button>
+      </div>
+      {shape === 'lanes' ? (
+        <Lanes cards={board.cards} rows={board.rows} arrows={arrows} selected={selected} onSelect={setSelected} />
+      ) : (
+        <StoryList cards={board.cards} selected={selected} onSelect={setSelected} />
+      )}
       {timeline.length === 0 && stream.state !== 'failed' && <Notice>Waiting for the first event…</Notice>}
       {selectedCard && (
         <section className="panel" aria-labelledby="detail-h">
@@ -203,6 +218,54 @@ export function OrderStory({ orderId }: { orderId: string }) {
         <Link href="/">Back to the shop</Link> · <Link href="/my-orders">My orders</Link>
       </p>
     </div>
+  );
+}
+
+/** Phone width: the lanes would need sideways scrolling, so the story starts as a list. */
+function useNarrow(): boolean {
+  const query = '(max-width: 700px)';
+  const [narrow, setNarrow] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const media = window.matchMedia(query);
+    const update = () => setNarrow(media.matches);
+    media.addEventListener('change', update);
+    return () => media.removeEventListener('change', update);
+  }, []);
+  return narrow;
+}
+
+/** The same cards one under the other, each saying its service and what caused it. */
+function StoryList({ cards, selected, onSelect }: { cards: Card[]; selected: string | null; onSelect: (id: string) => void }) {
+  const byId = new Map(cards.map((c) => [c.entry.eventId, c]));
+  return (
+    <ol className="story-list" aria-label="The order's events, oldest first">
+      {cards.map((card) => {
+        const cause = card.causationId ? byId.get(card.causationId) : undefined;
+        return (
+          <li key={card.entry.eventId}>
+            <button
+              type="button"
+              className={`card l-${card.lane}${selected === card.entry.eventId ? ' on' : ''}`}
+              data-lane={card.lane}
+              data-type={card.entry.type}
+              data-event-id={card.entry.eventId}
+              aria-pressed={selected === card.entry.eventId}
+              onClick={() => onSelect(card.entry.eventId)}
+            >
+              <span className="lane-tag">{card.lane}</span>
+              <span className="type">
+                #{card.position} {card.entry.type}
+              </span>
+              <span className="where">
+                {shortTopic(card.entry.topic)} · p{card.entry.partition} · @{card.entry.offset} · {timeOf(card.entry.occurredAt)}
+              </span>
+              <span className="cause">{cause ? `caused by #${cause.position} ${cause.entry.type}` : card.causationId ? 'caused by an event not in this story' : 'a request'}</span>
+              <span className="data">{summary(card.entry.data)}</span>
+            </button>
+          </li>
+        );
+      })}
+    </ol>
   );
 }
 

@@ -1,0 +1,49 @@
+import { renderToStaticMarkup } from 'react-dom/server';
+import { api, ApiError, explain } from './api';
+import { ErrorMessage } from './ui';
+
+/** fetch as the web server would answer one request (the browser's fetch, without a browser). */
+const answering = (status: number, body: unknown) =>
+  jest.fn(async () => new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+
+describe('API errors as a person reads them', () => {
+  const realFetch = globalThis.fetch;
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+  });
+
+  it("shows a refusal (409) in the API's own words, with its code", async () => {
+    globalThis.fetch = answering(409, { error: 'not_cancellable', message: 'the parcel has already been dispatched' });
+    const error = (await api('orders', '/orders/o1/cancel', { method: 'POST' }).catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect({ status: error.status, code: error.code, message: error.message }).toEqual({ status: 409, code: 'not_cancellable', message: 'the parcel has already been dispatched' });
+    const html = renderToStaticMarkup(<ErrorMessage error={error} />);
+    expect(html).toContain('role="alert"');
+    expect(html).toContain('the parcel has already been dispatched');
+    expect(html).toContain('[not_cancellable, HTTP 409]');
+  });
+
+  it('names the service that is down (the proxy says 502 service_unavailable)', async () => {
+    globalThis.fetch = answering(502, { error: 'service_unavailable', message: 'the shipping service is not answering (ECONNREFUSED)', service: 'shipping' });
+    const error = (await api('shipping', '/shipments/o1/dispatch', { method: 'POST' }).catch((e: unknown) => e)) as ApiError;
+    expect(error.message).toMatch(/^The shipping service is not answering right now/);
+    expect(error.code).toBe('service_unavailable');
+  });
+
+  it('explains validation failures field by field, a 5xx without a body, and the web server not answering', async () => {
+    expect(explain('orders', 400, { error: 'validation_failed', message: 'invalid request', details: [{ path: 'items.0.quantity', message: 'too small' }] })).toBe(
+      'The orders service refused the request: invalid request (items.0.quantity: too small)',
+    );
+    globalThis.fetch = answering(500, '<html>oops</html>');
+    expect(await api('stock', '/products').catch((e: ApiError) => [e.code, e.message])).toEqual(['http_500', 'The stock service failed (HTTP 500).']);
+    globalThis.fetch = jest.fn(async () => {
+      throw new TypeError('fetch failed');
+    });
+    expect(await api('stock', '/products').catch((e: ApiError) => [e.service, e.code])).toEqual(['web', 'network_error']);
+  });
+
+  it('hands a success back parsed', async () => {
+    globalThis.fetch = answering(202, { orderId: 'o1', status: 'PENDING' });
+    expect(await api('orders', '/orders', { method: 'POST', body: {} })).toEqual({ status: 202, body: { orderId: 'o1', status: 'PENDING' } });
+  });
+});
