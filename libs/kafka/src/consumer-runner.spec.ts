@@ -4,6 +4,7 @@ import { topics } from '@webshop/events';
 import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
 import { createConsumerRunner, type ConsumerRunner, type ConsumerRunnerOptions, type EventHandlers, type Outcome } from './consumer-runner';
 import { DlqHeader } from './dead-letter';
+import { DomainError } from '@webshop/domain';
 import { NonRetriableError } from './errors';
 import { ensureTopics, type PlumbingLogger } from './kafka-client';
 import {
@@ -149,6 +150,33 @@ describe('the consumer runner', () => {
     await produce(kafka, `${prefix}products`, [record]);
     await waitFor(() => outcomes.length === 1);
     expect(outcomes).toEqual(['ignored']);
+    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM inbox WHERE event_id = $1', [record.headers['event-id']]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it("dead-letters a domain's refusal at once, with its code, without the tries an error of unknown kind gets", async () => {
+    const prefix = uniquePrefix('domain-refusal');
+    const outcomes: Outcome[] = [];
+    const lines: LogLine[] = [];
+    await startRunner(
+      prefix,
+      {
+        ProductUpdated: async (event, tx) => {
+          if (event.data.available === 2) throw new DomainError(409, 'not_cancellable', 'the rule says no');
+          await recordEffect(tx, event.eventId, event.data);
+        },
+      },
+      outcomes,
+      { logger: captureLogger(lines) },
+    );
+    const sku = `sku-${randomUUID()}`;
+    await produce(kafka, `${prefix}products`, [1, 2, 3].map((seq) => productRecord(sku, seq)));
+
+    await waitFor(() => outcomes.length === 3, { timeoutMs: 30_000, description: 'three records handled' });
+    expect(outcomes).toEqual(['applied', 'dead-lettered', 'applied']);
+    const [dead] = await readTopic(kafka, `${prefix}products.dlq.orders`, 1);
+    expect(dead!.headers![DlqHeader.reason]!.toString()).toBe('not_cancellable');
+    expect(lines.filter((line) => line.msg === 'applying a record failed; retrying')).toEqual([]);
   });
 
   const fellBack = (lines: LogLine[]) => lines.filter((line) => line.msg === 'a run of records failed; applying them one by one');

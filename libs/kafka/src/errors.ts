@@ -3,10 +3,12 @@
  *  - retriable: the same attempt may pass later (broker or database hiccup) → back off and retry,
  *    never skipping the record;
  *  - non-retriable: trying again gives the same answer (undecodable record, schema violation, a
- *    business rule the event breaks) → dead-letter it and move on.
+ *    business rule the event breaks: a DomainError, whose code is the reason) → dead-letter it and
+ *    move on.
  * Errors carry a `retriable` flag, as kafkajs errors do; Postgres errors are judged by their SQLSTATE;
  * unknown errors are neither and get a few attempts before they count as non-retriable.
  */
+import { DomainError } from '@webshop/domain';
 import { isRetriablePgError } from '@webshop/postgres';
 
 /** @deprecated The back-off is @webshop/background's; kept only until the consumer (libs/kafka/src/consumer/) and apps/web import it from there. */
@@ -27,6 +29,7 @@ export class NonRetriableError extends Error {
 export type Retriability = 'retriable' | 'non-retriable' | 'unknown';
 
 export function classify(error: unknown): Retriability {
+  if (error instanceof DomainError) return 'non-retriable';
   const flag = (error as { retriable?: unknown } | null)?.retriable;
   if (flag === true) return 'retriable';
   if (flag === false) return 'non-retriable';
