@@ -11,7 +11,7 @@ import { evolve, orderEventTypes, type Order, type OrderEvent } from '../domain/
 import { orderStore } from '../adapters/pg/order-store';
 import { timelineOf } from '../adapters/pg/timeline-store';
 
-export const orderView: Projection<Order, OrderEvent> = { evolve };
+export const orderViewFold: Projection<Order, OrderEvent> = { evolve };
 
 /** The events of the order's timeline other than `eventId`, as the fold takes them. */
 async function earlierEvents(tx: PoolClient, orderId: string, eventId: string): Promise<OrderEvent[]> {
@@ -25,7 +25,7 @@ export const orderViewProjection: Reactions = onEach(orderEventTypes, async (inc
   const before = await store.load(tx);
   const after =
     before || event.type !== 'PurchaseRequested'
-      ? orderView.evolve(before, event)
-      : (await earlierEvents(tx, event.data.orderId, incoming.eventId)).reduce(orderView.evolve, orderView.evolve(null, event));
+      ? orderViewFold.evolve(before, event)
+      : (await earlierEvents(tx, event.data.orderId, incoming.eventId)).reduce(orderViewFold.evolve, orderViewFold.evolve(null, event));
   if (after !== before) await store.save(tx, after, { before, events: [event] });
 });
