@@ -192,15 +192,17 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     return { idleMs: await idleMs() };
   }
 
+  let started = false; // a failed first attempt is start-up's to tell of, not a lost connection
   const listening = keepListening(pool, EMAIL_PENDING_CHANNEL, {
     onNotify: notify,
     onInterrupted: (error) => {
-      logger.warn('the email sender lost its listening connection', { err: error });
+      if (started) logger.warn('the email sender lost its listening connection', { err: error });
       notify(); // look now: a notification may have been lost
     },
   });
   try {
     await listening.firstAttempt(); // a start while the database is away fails, and start-up tries again
+    started = true;
   } catch (error) {
     await listening.stop();
     throw error;
