@@ -48,13 +48,10 @@ export function orderWaits({ pool, changes, cancelWaitMs, stopping }: OrderWaits
   async function awaitOrder(order: Order, done: (order: Order) => boolean, timeoutMs: number, signal: AbortSignal): Promise<Order> {
     const deadline = Date.now() + timeoutMs;
     while (!done(order) && Date.now() < deadline && !signal.aborted) {
-      const changed = changes.next(order.orderId, signal);
+      const changed = changes.next(order.orderId, signal, deadline - Date.now());
       order = (await loadOrder(pool, order.orderId))!;
       if (done(order)) break;
-      let timer: NodeJS.Timeout | undefined;
-      const woken = await Promise.race([changed.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadline - Date.now())))]);
-      clearTimeout(timer);
-      if (!woken) break; // nothing changed since the last read: it is current
+      if (!(await changed)) break; // nothing changed since the last read (or the wait was cut short): it is current
     }
     return order;
   }
@@ -82,7 +79,7 @@ export function orderWaits({ pool, changes, cancelWaitMs, stopping }: OrderWaits
       res.flushHeaders();
       const signal = untilGoneOrStopping(res);
       while (!signal.aborted) {
-        const changed = changes.next(orderId, signal);
+        const changed = changes.next(orderId, signal, KEEP_ALIVE_MS);
         const current = (await loadOrder(pool, orderId))!;
         // The id is the entry's position, in commit order: a resume after id N (Last-Event-ID, on any
         // instance) sends exactly the entries committed after entry N, none twice, none missing.
@@ -96,9 +93,7 @@ export function orderWaits({ pool, changes, cancelWaitMs, stopping }: OrderWaits
           res.write(`event: end\ndata: ${JSON.stringify({ status: current.status })}\n\n`);
           break;
         }
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([changed, new Promise((resolve) => (timer = setTimeout(resolve, KEEP_ALIVE_MS)))]);
-        clearTimeout(timer);
+        await changed; // a change, or KEEP_ALIVE_MS without one
         if (!signal.aborted) res.write(': keep-alive\n\n');
       }
       // The service is stopping: tell the client to come back (EventSource does, after `retry` ms, with
