@@ -6,16 +6,17 @@
  *   3. a mail catcher: SMTP on 127.0.0.1:1025, the caught mail at http://127.0.0.1:8025;
  *   4. the five services, each from source, logs prefixed here and kept in infra/local/.state/logs;
  *   5. the demo data, once (when the catalogue is empty), through the services' own APIs;
- * then prints the URLs and a curl to place an order. Ctrl-C (or SIGTERM, or SIGHUP) stops the services
- * and the mail catcher cleanly, and so does the end of the npm process that started it; the broker stays up for the next start (`npm run kafka:stop` stops it).
+ *   6. the web front end (apps/web: its browser app built by Vite, its server from source);
+ * then prints the web address first, the other URLs and a curl to place an order. Ctrl-C (or SIGTERM,
+ * or SIGHUP) stops the services, the web server and the mail catcher cleanly, and so does the end of the npm process that started it; the broker stays up for the next start (`npm run kafka:stop` stops it).
  *
  * Environment, all optional: KAFKA_BROKERS (a broker you already run: no local one is started),
  * DATABASE_URL or PG* (the Postgres server), DATABASE_PREFIX and TOPIC_PREFIX (a second shop beside
- * the first, e.g. for a test), ORDERS_PORT .. EMAIL_PORT, SMTP_PORT, MAIL_UI_PORT, SHOP_STATE_DIR
- * (where the logs go), LOG_LEVEL, AUTO_DISPATCH_MS.
+ * the first, e.g. for a test), WEB_PORT (3000), ORDERS_PORT .. EMAIL_PORT, SMTP_PORT, MAIL_UI_PORT,
+ * SHOP_STATE_DIR (where the logs and the built web app go), LOG_LEVEL, AUTO_DISPATCH_MS.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -63,8 +64,30 @@ async function startLocalBroker(): Promise<string> {
   return stdout.trim().split('\n').pop()!;
 }
 
+/**
+ * The web's browser app, built by Vite (its server runs from source) into the state directory: not
+ * dist/, which a test run of the web may be serving from at the same time. Built again only when a
+ * source of it is newer than the last build, and only once the services are up (not competing with
+ * their start for the CPU).
+ */
+const webAppDir = path.join(state, 'web-public');
+const newestIn = (target: string): number =>
+  statSync(target).isDirectory() ? Math.max(0, ...readdirSync(target).map((entry) => newestIn(path.join(target, entry)))) : statSync(target).mtimeMs;
+async function buildWebApp(): Promise<'built' | 'up to date'> {
+  const built = path.join(webAppDir, 'index.html');
+  const sources = ['apps/web/src/client', 'apps/web/src/shared', 'apps/web/vite.config.mjs', 'package-lock.json'].map((p) => path.join(root, p));
+  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...sources.map(newestIn))) return 'up to date';
+  const vite = path.join(root, 'node_modules/vite/bin/vite.js');
+  await promisify(execFile)(process.execPath, [vite, 'build', '--config', path.join(root, 'apps/web/vite.config.mjs'), '--outDir', webAppDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: root,
+    timeout: 300_000,
+  });
+  return 'built';
+}
+
 async function main(): Promise<void> {
   mkdirSync(path.join(state, 'logs'), { recursive: true });
+  say(`starting the shop; once it is up, open http://127.0.0.1:${process.env['WEB_PORT'] ?? 3000}`);
   const brokers = process.env['KAFKA_BROKERS'] ?? (await startLocalBroker());
   const pgServer = serverUrlFromEnv();
   const created = await createServiceDatabases(pgServer, databasePrefix);
@@ -139,8 +162,39 @@ async function main(): Promise<void> {
     await seed({ stock: url('stock'), payment: url('payment') }, (line) => say(`  ${line}`));
   }
 
+  // The web front end last: its pulse reads the topics the services created.
+  try {
+    say(`the web app: ${await buildWebApp()}`);
+    const web = await startServiceProcess({
+      name: 'web',
+      port: Number(process.env['WEB_PORT'] ?? 3000),
+      logFile: path.join(state, 'logs', 'web.log'),
+      onLine: (line) => process.stdout.write(`\x1b[1mweb     \x1b[0m| ${line}\n`),
+      onSpawn: (child) => spawned.add(child),
+      env: {
+        KAFKA_BROKERS: brokers,
+        TOPIC_PREFIX: process.env['TOPIC_PREFIX'] ?? '',
+        LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+        STATIC_DIR: webAppDir,
+        ...Object.fromEntries(services.map(({ name }) => [`${name.toUpperCase()}_URL`, url(name)])),
+      },
+    });
+    running.push(web);
+    web.exited.then((code) => {
+      if (!stopping) {
+        say(`web exited unexpectedly (${code}); see ${path.join(state, 'logs', 'web.log')}`);
+        void stopAll(1);
+      }
+    });
+  } catch (error) {
+    say(`the web front end could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll(1);
+    return;
+  }
+
   say('the shop is ready:');
-  for (const s of running) say(`  ${s.name.padEnd(9)} ${s.url}   (health ${s.url}/readyz, metrics ${s.url}/metrics)`);
+  say(`  web       ${url('web')}   <- open this: shop, an order's live story, the pulse`);
+  for (const s of running.filter((r) => r.name !== 'web')) say(`  ${s.name.padEnd(9)} ${s.url}   (health ${s.url}/readyz, metrics ${s.url}/metrics)`);
   say(`  mail      http://127.0.0.1:${(mailUi.address() as { port: number }).port}   (SMTP ${mail.url})`);
   say(`  logs      ${path.join(state, 'logs')}`);
   say('place an order:');

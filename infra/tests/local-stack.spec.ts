@@ -89,7 +89,7 @@ describe('npm start (the local shop without Docker)', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    const ports = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+    const ports = await Promise.all(Array.from({ length: 8 }, () => freePort()));
     env = {
       ...process.env,
       KAFKA_BROKERS: testBrokers().join(','),
@@ -104,6 +104,7 @@ describe('npm start (the local shop without Docker)', () => {
       EMAIL_PORT: String(ports[4]),
       SMTP_PORT: String(ports[5]),
       MAIL_UI_PORT: String(ports[6]),
+      WEB_PORT: String(ports[7]),
     };
   });
 
@@ -120,6 +121,10 @@ describe('npm start (the local shop without Docker)', () => {
     expect(banner).toContain(`created ${SERVICE_DATABASES.map((name) => prefix + name).join(', ')}`);
     expect(banner).toMatch(/seeding the demo catalogue/);
     const ordersUrl = `http://127.0.0.1:${env['ORDERS_PORT']}`;
+    // The web front end is the first address it gives.
+    expect(banner.split('the shop is ready:')[1]!.match(/http:\/\/\S+/)![0]).toBe(`http://127.0.0.1:${env['WEB_PORT']}`);
+    const page = await fetch(`http://127.0.0.1:${env['WEB_PORT']}/`);
+    expect({ status: page.status, html: (await page.text()).includes('<div id="root">') }).toEqual({ status: 200, html: true });
     for (const port of [env['ORDERS_PORT'], env['PAYMENT_PORT'], env['STOCK_PORT'], env['SHIPPING_PORT'], env['EMAIL_PORT']]) {
       expect(banner).toContain(`http://127.0.0.1:${port}/readyz`);
     }
@@ -145,7 +150,7 @@ describe('npm start (the local shop without Docker)', () => {
     // The shop stops its services (each exits 0 after its graceful stop) and exits; npm itself dies of
     // the SIGINT, as it does in a terminal.
     await first.ctrlC();
-    expect(plain(first.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0\)/);
+    expect(plain(first.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0, 0\)/);
 
     const second = npmStart(env);
     shops.push(second);
@@ -156,7 +161,7 @@ describe('npm start (the local shop without Docker)', () => {
     expect(order.status).toBe('CONFIRMED');
     // SIGTERM to npm alone: it passes it on, and nothing it started outlives it.
     await second.terminate();
-    expect(plain(second.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0\)/);
+    expect(plain(second.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0, 0\)/);
   }, 300_000);
 
   it('gives up cleanly when a service cannot start: says which, stops the others, leaves no process behind', async () => {
