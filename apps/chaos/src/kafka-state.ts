@@ -3,9 +3,8 @@
  * in the dead-letter topics (`<prefix><topic>.dlq.<service>`) with its reason.
  */
 import { randomUUID } from 'node:crypto';
-import { createKafka, DlqHeader, headerString, Header } from '@webshop/kafka';
+import { createAdmin, createKafka, DlqHeader, headerString, Header, startReader, type KafkaClient } from '@webshop/kafka';
 import { topics, type ServiceName } from '@webshop/events';
-import type { Kafka } from 'kafkajs';
 import { TOPIC_PREFIX } from './supervisor';
 
 /** Which topics each service reads (each app's adapters/kafka/handlers.ts, consumedTopics). */
@@ -30,15 +29,15 @@ export interface DeadLetter {
   eventId: string | null;
 }
 
-export const chaosKafka = (brokers: string[]): Kafka => createKafka({ clientId: `chaos-${randomUUID().slice(0, 8)}`, brokers });
+export const chaosKafka = (brokers: string[]): KafkaClient => createKafka({ clientId: `chaos-${randomUUID().slice(0, 8)}`, brokers });
 
 /**
  * Lag per `group → topic`: the sum over partitions of (high watermark − committed offset). The
  * relays publish in Kafka transactions, so a partition ends in a commit marker; the consumers move
  * their position past it (commit f6ea531), so a group that read everything has committed `high`.
  */
-export async function consumerLag(kafka: Kafka): Promise<Record<string, number>> {
-  const admin = kafka.admin();
+export async function consumerLag(kafka: KafkaClient): Promise<Record<string, number>> {
+  const admin = createAdmin(kafka);
   await admin.connect();
   try {
     const lag: Record<string, number> = {};
@@ -65,8 +64,8 @@ export async function consumerLag(kafka: Kafka): Promise<Record<string, number>>
 }
 
 /** Every record of every dead-letter topic, read from the beginning to the high watermark. */
-export async function deadLetters(kafka: Kafka): Promise<DeadLetter[]> {
-  const admin = kafka.admin();
+export async function deadLetters(kafka: KafkaClient): Promise<DeadLetter[]> {
+  const admin = createAdmin(kafka);
   await admin.connect();
   let dlqTopics: string[];
   const expected = new Map<string, number>();
@@ -82,35 +81,32 @@ export async function deadLetters(kafka: Kafka): Promise<DeadLetter[]> {
   const total = [...expected.values()].reduce((a, b) => a + b, 0);
   if (total === 0) return [];
   const found: DeadLetter[] = [];
-  const consumer = kafka.consumer({ groupId: `chaos-reader-${randomUUID()}` });
-  await consumer.connect();
+  let readAll!: () => void;
+  const all = new Promise<void>((resolve) => (readAll = resolve));
+  const topicsToRead = dlqTopics.filter((t) => expected.get(t)! > 0);
+  const reader = await startReader(kafka, { groupId: `chaos-reader-${randomUUID()}`, topics: topicsToRead }, (message, { topic }) => {
+    const h = message.headers ?? {};
+    found.push({
+      topic,
+      consumer: topic.slice(topic.lastIndexOf('.dlq.') + 5),
+      reason: headerString(h, DlqHeader.reason) ?? '',
+      error: headerString(h, DlqHeader.error) ?? '',
+      poisonId: headerString(h, POISON_HEADER),
+      eventType: headerString(h, Header.eventType),
+      eventId: headerString(h, Header.eventId),
+    });
+    if (found.length >= total) readAll();
+  });
   try {
-    await consumer.subscribe({ topics: dlqTopics.filter((t) => expected.get(t)! > 0), fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`read ${found.length} of ${total} dead letters in 60 s`)), 60_000);
-      consumer
-        .run({
-          eachMessage: async ({ topic, message }) => {
-            const h = message.headers ?? {};
-            found.push({
-              topic,
-              consumer: topic.slice(topic.lastIndexOf('.dlq.') + 5),
-              reason: headerString(h, DlqHeader.reason) ?? '',
-              error: headerString(h, DlqHeader.error) ?? '',
-              poisonId: headerString(h, POISON_HEADER),
-              eventType: headerString(h, Header.eventType),
-              eventId: headerString(h, Header.eventId),
-            });
-            if (found.length >= total) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
+      void all.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   } finally {
-    await consumer.disconnect();
+    await reader.stop();
   }
   return found;
 }

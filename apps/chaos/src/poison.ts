@@ -10,8 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import avro from 'avsc';
 import { fingerprintOf, type EventData, type EventType } from '@webshop/events';
-import { encodeRecord, Header } from '@webshop/kafka';
-import type { Kafka } from 'kafkajs';
+import { connectProducer, encodeRecord, Header, type KafkaClient } from '@webshop/kafka';
 import { consumedTopics, POISON_HEADER, type DeadLetter } from './kafka-state';
 import { TOPIC_PREFIX } from './supervisor';
 
@@ -86,14 +85,13 @@ export function poisonRecords(topic: string): PoisonRecord[] {
 }
 
 /** Writes the poison to every topic that is read; answers what each consumer must dead-letter. */
-export async function sendPoison(kafka: Kafka): Promise<Array<PoisonRecord & { consumers: string[] }>> {
+export async function sendPoison(kafka: KafkaClient): Promise<Array<PoisonRecord & { consumers: string[] }>> {
   const read = [...new Set(Object.values(consumedTopics).flat())];
   const all = read.flatMap((topic) => poisonRecords(topic).map((r) => ({ ...r, consumers: Object.entries(consumedTopics).filter(([, ts]) => ts.includes(topic)).map(([s]) => s) })));
-  const producer = kafka.producer();
-  await producer.connect();
+  const producer = await connectProducer(kafka, { idempotent: false });
   try {
     for (const topic of read) {
-      await producer.send({ topic: TOPIC_PREFIX + topic, acks: -1, messages: all.filter((r) => r.topic === topic).map(({ key, value, headers }) => ({ key, value, headers })) });
+      await producer.send(TOPIC_PREFIX + topic, all.filter((r) => r.topic === topic).map(({ key, value, headers }) => ({ key, value, headers })));
     }
   } finally {
     await producer.disconnect();

@@ -1,5 +1,19 @@
 export { createKafka, createIdempotentProducer, ensureTopics, silentLogger, type PlumbingLogger, type KafkaOptions } from './kafka-client';
 export {
+  createAdmin,
+  createQuietKafka,
+  connectProducer,
+  startReader,
+  type KafkaClient,
+  type KafkaAdmin,
+  type ConsumedRecord,
+  type RecordHeaders,
+  type RecordToSend,
+  type RecordProducer,
+  type RecordReader,
+  type RecordReaderOptions,
+} from './client';
+export {
   Header,
   childTraceparent,
   envelopeHeaders,

@@ -16,9 +16,9 @@
  */
 import type { RequestHandler, Router } from 'express';
 import type { Server } from 'node:http';
-import type { Admin, Kafka } from 'kafkajs';
 import { topics as topicRegistry, type ServiceName } from '@webshop/events';
 import {
+  createAdmin,
   createConsumerRunner,
   createKafka,
   createOutboxRelay,
@@ -26,6 +26,8 @@ import {
   messagingMigrations,
   type ConsumerRunner,
   type EventHandlers,
+  type KafkaAdmin,
+  type KafkaClient,
   type OutboxRelay,
 } from '@webshop/kafka';
 import { createPool, ensureDatabase, migrate, type Migration, type Pool } from '@webshop/postgres';
@@ -53,7 +55,7 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   name: ServiceName;
   /** For HTTP requests and the service's own parts; the relay and the consumer have a pool of their own. */
   pool: Pool;
-  kafka: Kafka;
+  kafka: KafkaClient;
   logger: Logger;
   /** The service's whole configuration, its own variables included. */
   config: C;
@@ -110,7 +112,7 @@ export async function startService<C extends ServiceConfig>(
   // Filled in as start-up gets to them; whatever exists is stopped.
   let pool: Pool | undefined;
   let messagingPool: Pool | undefined;
-  let admin: Admin | undefined;
+  let admin: KafkaAdmin | undefined;
   let relay: OutboxRelay | undefined;
   let consumer: ConsumerRunner | undefined;
   let own: { router?: Router; stop?: () => Promise<void> } | undefined;
@@ -189,7 +191,7 @@ export async function startService<C extends ServiceConfig>(
     if (applied.length) log.info('migrated', { applied });
 
     const client = createKafka({ clientId: definition.name, brokers: config.KAFKA_BROKERS, logger: log });
-    const kafkaAdmin = client.admin();
+    const kafkaAdmin = createAdmin(client);
     await startup.step('kafka', () => kafkaAdmin.connect());
     admin = kafkaAdmin;
     const written = Object.values(topicRegistry).filter((t) => t.writer === definition.name);
@@ -262,7 +264,7 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
   });
 }
 
-async function consumerLag(admin: Admin, groupId: string, topics: string[]) {
+async function consumerLag(admin: KafkaAdmin, groupId: string, topics: string[]) {
   if (topics.length === 0) return [];
   const committed = await admin.fetchOffsets({ groupId, topics });
   const lag: Array<{ topic: string; partition: number; lag: number }> = [];

@@ -3,11 +3,11 @@
  * keyed records with headers go through a consumer group whose offsets are committed and read back
  * from the broker, and rows are written and read in a Postgres database of the suite's own.
  */
-import type { Kafka } from 'kafkajs';
+import { connectProducer, createAdmin, startReader, type KafkaClient } from '@webshop/kafka';
 import { createTestDatabase, createTestTopic, testKafka, uniqueName, waitFor, type TestDatabase } from './index';
 
 describe('the real infrastructure every suite gets', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let db: TestDatabase;
 
   beforeAll(async () => {
@@ -18,8 +18,8 @@ describe('the real infrastructure every suite gets', () => {
     await db.drop();
   });
 
-  it('runs Apache Kafka 4 (KRaft) that kafkajs can administer', async () => {
-    const admin = kafka.admin();
+  it('runs Apache Kafka 4 (KRaft) that the client can administer', async () => {
+    const admin = createAdmin(kafka);
     await admin.connect();
     try {
       const cluster = await admin.describeCluster();
@@ -33,34 +33,26 @@ describe('the real infrastructure every suite gets', () => {
   it('produces keyed records with headers and consumes them in a group that commits offsets', async () => {
     const topic = await createTestTopic(kafka, 'proof', 3);
     const groupId = uniqueName('proof-group');
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    const producer = await connectProducer(kafka);
     const sent = Array.from({ length: 30 }, (_, i) => ({
       key: `key-${i % 5}`,
       value: `value-${i}`,
       headers: { 'event-type': 'ProofRecorded', 'event-id': `id-${i}` },
     }));
-    await producer.send({ topic, acks: -1, messages: sent });
+    await producer.send(topic, sent);
     await producer.disconnect();
 
     const received: Array<{ key: string; value: string; eventId: string; partition: number }> = [];
-    const consumer = kafka.consumer({ groupId });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        received.push({
-          key: message.key!.toString(),
-          value: message.value!.toString(),
-          eventId: message.headers!['event-id']!.toString(),
-          partition,
-        });
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      },
+    const reader = await startReader(kafka, { groupId, topics: [topic], commitEach: true }, (message, { partition }) => {
+      received.push({
+        key: message.key!.toString(),
+        value: message.value!.toString(),
+        eventId: message.headers!['event-id']!.toString(),
+        partition,
+      });
     });
     await waitFor(() => received.length === sent.length, { description: 'all 30 records consumed' });
-    await consumer.disconnect();
+    await reader.stop();
 
     // Same key, same partition, in the order sent.
     for (let k = 0; k < 5; k++) {
@@ -71,7 +63,7 @@ describe('the real infrastructure every suite gets', () => {
     expect(received.map((r) => r.eventId).sort()).toEqual(sent.map((s) => s.headers['event-id']).sort());
 
     // The committed offsets are the broker's, read back through the admin API.
-    const admin = kafka.admin();
+    const admin = createAdmin(kafka);
     await admin.connect();
     try {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });

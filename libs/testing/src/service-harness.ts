@@ -9,9 +9,19 @@
  * stranger's, an altered envelope). What the service publishes is read back from its topics, what
  * it refuses from its dead-letter topics.
  */
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { decodeEvent, dlqTopicName, topicOf, topics as topicRegistry, type EventData, type EventType, type TopicName } from '@webshop/events';
-import { createIdempotentProducer, encodeRecord, ensureTopics, Header, headerString, type AnyOutgoingEvent, type EncodedRecord } from '@webshop/kafka';
+import {
+  connectProducer,
+  encodeRecord,
+  ensureTopics,
+  Header,
+  headerString,
+  startReader,
+  type AnyOutgoingEvent,
+  type ConsumedRecord,
+  type EncodedRecord,
+  type KafkaClient,
+} from '@webshop/kafka';
 import { createLogger, startService, type RunningService, type ServiceConfig, type ServiceDefinition } from '@webshop/service-kit';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { testBrokers, testKafka } from './test-kafka';
@@ -34,7 +44,7 @@ export interface ServiceHarness<C extends ServiceConfig = ServiceConfig> {
   db: TestDatabase;
   /** The topic prefix of this run. */
   prefix: string;
-  kafka: Kafka;
+  kafka: KafkaClient;
   url(path: string): string;
   /** Calls the service's HTTP API; answers the status, the JSON body and the headers. */
   // The tests read any field of a response and let expect() judge it.
@@ -50,7 +60,7 @@ export interface ServiceHarness<C extends ServiceConfig = ServiceConfig> {
    */
   publishRaw(records: ReadonlyArray<RawRecord>): Promise<void>;
   /** Waits until `count` records are on the service's dead-letter topic of `topic`; answers them all, in order. */
-  deadLetters(topic: TopicName, count?: number, timeoutMs?: number): Promise<KafkaMessage[]>;
+  deadLetters(topic: TopicName, count?: number, timeoutMs?: number): Promise<ConsumedRecord[]>;
   /** Every record the service published so far, in the order read. */
   published: Published[];
   /** Waits until `count` records of `type` matching `where` were published; answers them all. */
@@ -88,36 +98,27 @@ export async function startServiceHarness<C extends ServiceConfig>(
   const running = await startService(definition, config, logger);
   const others: Array<RunningService<C>> = [];
 
-  const producer: Producer = createIdempotentProducer(kafka);
-  await producer.connect();
+  const producer = await connectProducer(kafka);
   const sent = new Map<string, EncodedRecord>();
   const send = (records: EncodedRecord[]) => {
     const byTopic = new Map<string, EncodedRecord[]>();
     for (const r of records) byTopic.set(prefix + r.topic, [...(byTopic.get(prefix + r.topic) ?? []), r]);
-    return producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map(({ key, value, headers }) => ({ key, value, headers })) })),
-    });
+    return producer.sendBatch([...byTopic].map(([topic, list]) => ({ topic, records: list.map(({ key, value, headers }) => ({ key, value, headers })) })));
   };
 
   const published: Published[] = [];
-  const reader: Consumer = kafka.consumer({ groupId: uniqueName('reader') });
   const readTopics = options.reads.map((t) => prefix + topicRegistry[t].name);
   await ensureTopics(kafka, readTopics, config.KAFKA_PARTITIONS); // leaders first, or subscribe can fail
-  await reader.connect();
-  await reader.subscribe({ topics: readTopics, fromBeginning: true });
-  await reader.run({
-    eachMessage: async ({ topic, message }) => {
-      const decoded = decodeEvent(message.value!);
-      published.push({
-        topic: topic.slice(prefix.length),
-        key: message.key?.toString('utf8') ?? null,
-        eventId: headerString(message.headers, Header.eventId)!,
-        causationId: headerString(message.headers, Header.causationId),
-        type: decoded.type,
-        data: decoded.data,
-      });
-    },
+  const reader = await startReader(kafka, { groupId: uniqueName('reader'), topics: readTopics }, (message, { topic }) => {
+    const decoded = decodeEvent(message.value!);
+    published.push({
+      topic: topic.slice(prefix.length),
+      key: message.key?.toString('utf8') ?? null,
+      eventId: headerString(message.headers, Header.eventId)!,
+      causationId: headerString(message.headers, Header.causationId),
+      type: decoded.type,
+      data: decoded.data,
+    });
   });
 
   return {
@@ -147,21 +148,18 @@ export async function startServiceHarness<C extends ServiceConfig>(
     },
     async publishRaw(records) {
       for (const { topic, key, value, headers } of records) {
-        await producer.send({ topic: prefix + topicRegistry[topic].name, acks: -1, messages: [{ key, value, headers }] });
+        await producer.send(prefix + topicRegistry[topic].name, [{ key, value, headers }]);
       }
     },
     async deadLetters(topic, count = 1, timeoutMs = 30_000) {
       const dlq = dlqTopicName(prefix + topicRegistry[topic].name, definition.name);
-      const received: KafkaMessage[] = [];
+      const received: ConsumedRecord[] = [];
       await ensureTopics(kafka, [dlq], config.KAFKA_PARTITIONS);
-      const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
-      await consumer.connect();
+      const dlqReader = await startReader(kafka, { groupId: uniqueName('dlq-reader'), topics: [dlq] }, (message) => void received.push(message));
       try {
-        await consumer.subscribe({ topics: [dlq], fromBeginning: true });
-        await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
         await waitFor(() => received.length >= count, { timeoutMs, description: `${count} records on ${dlq}` });
       } finally {
-        await consumer.disconnect();
+        await dlqReader.stop();
       }
       return received;
     },
@@ -190,7 +188,7 @@ export async function startServiceHarness<C extends ServiceConfig>(
     },
     logs,
     async stop() {
-      await reader.disconnect().catch(() => undefined);
+      await reader.stop().catch(() => undefined);
       await producer.disconnect();
       for (const other of others) await other.stop();
       await running.stop();

@@ -1,5 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopics } from '@webshop/kafka';
+import { createQuietKafka, ensureTopics, type KafkaClient } from '@webshop/kafka';
 import { uniqueName } from './unique-name';
 
 export function testBrokers(): string[] {
@@ -8,12 +7,12 @@ export function testBrokers(): string[] {
   return brokers.split(',').map((b) => b.trim());
 }
 
-export function testKafka(clientId = 'test'): Kafka {
-  return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
+export function testKafka(clientId = 'test'): KafkaClient {
+  return createQuietKafka({ clientId, brokers: testBrokers() });
 }
 
 /** Creates a topic with a unique name and waits until it has leaders. */
-export async function createTestTopic(kafka: Kafka, prefix: string, numPartitions = 3): Promise<string> {
+export async function createTestTopic(kafka: KafkaClient, prefix: string, numPartitions = 3): Promise<string> {
   const topic = uniqueName(prefix).replace(/_/g, '-');
   await ensureTopics(kafka, [topic], numPartitions);
   return topic;

@@ -1,8 +1,7 @@
 /** The orders service for real (its own database, its own topics) through the shared service harness. */
 import { randomUUID } from 'node:crypto';
-import type { KafkaMessage } from 'kafkajs';
 import type { EventData, EventType, TopicName } from '@webshop/events';
-import type { AnyOutgoingEvent } from '@webshop/kafka';
+import type { AnyOutgoingEvent, ConsumedRecord } from '@webshop/kafka';
 import type { RunningService } from '@webshop/service-kit';
 import { startServiceHarness, type RawRecord, type TestDatabase } from '@webshop/testing';
 import { ordersService } from '../service';
@@ -17,7 +16,7 @@ export interface OrdersHarness {
   /** Sends records exactly as given: ones no real writer would publish. */
   publishRaw(records: RawRecord[]): Promise<void>;
   /** Waits until `count` records are on orders' dead-letter topic of `topic`; answers them all. */
-  deadLetters(topic: TopicName, count?: number): Promise<KafkaMessage[]>;
+  deadLetters(topic: TopicName, count?: number): Promise<ConsumedRecord[]>;
   /** How many events of `type` about the order orders ever decided to publish (its outbox). */
   outboxed(type: EventType, orderId: string): Promise<number>;
   stop(): Promise<void>;
