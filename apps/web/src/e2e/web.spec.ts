@@ -83,6 +83,22 @@ describe('the web shop in a browser', () => {
     await checkAndPhotograph(page, 'shop');
   });
 
+  it("shows the APIs' refusals as sentences with their codes, and the page goes on", async () => {
+    await page.getByLabel('Units').fill('2000000'); // more than one restock may bring
+    await page.getByRole('button', { name: 'Restock' }).click();
+    await page.getByRole('alert').filter({ hasText: 'validation_failed, HTTP 400' }).filter({ hasText: 'quantity' }).waitFor();
+    await page.getByLabel(/Deposit for alice/).fill('lots');
+    await page.getByRole('button', { name: 'Deposit', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'validation_failed, HTTP 400' }).filter({ hasText: 'amountCents' }).waitFor();
+    await page.locator('tr[data-sku="TEA-EARLGREY"]').filter({ hasText: '100' }).waitFor();
+    await checkAndPhotograph(page, 'shop-refusals');
+
+    await page.goto(`${shop.web}/orders/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole('alert').filter({ hasText: 'not_found, HTTP 404' }).waitFor();
+    await page.getByTestId('stream-state').filter({ hasText: 'not available (HTTP 404)' }).waitFor();
+    await checkAndPhotograph(page, 'order-not-found');
+  });
+
   it('places an order by clicking and watches it reach CONFIRMED, each event in the lane of its producer, with arrows to their causes', async () => {
     const orderId = await placeOrder(page, 'alice', ['Add Earl Grey tea, 100 g to the cart', 'Add Stoneware mug to the cart']);
     placed['confirmed'] = orderId;
@@ -116,6 +132,31 @@ describe('the web shop in a browser', () => {
     await card(page, 'OrderRejected', 'orders').waitFor();
     await page.getByTestId('stream-state').filter({ hasText: 'complete' }).waitFor();
     await checkAndPhotograph(page, 'order-declined');
+  });
+
+  it('can be used with the keyboard alone: choose, add, place, open an event', async () => {
+    await page.goto(`${shop.web}/`);
+    /** Tab until the focused element's text is `name` (or starts with it, for an event's card). */
+    const tabTo = async (name: string, prefix = false) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const text = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+        if (text === name || (prefix && text.startsWith(name))) return;
+      }
+      throw new Error(`"${name}" cannot be reached with Tab`);
+    };
+    await tabTo('bob');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('balance').filter({ hasText: '£50.00' }).waitFor();
+    await tabTo('Add');
+    await page.keyboard.press('Enter');
+    await tabTo('Place order');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    await card(page, 'PurchaseRequested', 'orders').waitFor();
+    await tabTo('#1 PurchaseRequested', true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: '#1 PurchaseRequested' }).waitFor();
   });
 
   it('cancels a confirmed order and shows the refund and the release arrive', async () => {
