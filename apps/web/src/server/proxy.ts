@@ -37,7 +37,7 @@ export function createProxy(urls: Record<ServiceName, string>): RequestHandler {
       if (res.headersSent) return res.destroy(); // the stream broke half-way: the browser sees it end and resumes
       res.status(502).json({
         error: 'service_unavailable',
-        message: `the ${service} service is not answering (${error.code ?? error.message})`,
+        message: `The ${service} service is not answering (${error.code ?? error.message}); try again once it is back.`,
         service,
       });
     });

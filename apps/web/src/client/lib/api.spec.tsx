@@ -24,9 +24,10 @@ describe('API errors as a person reads them', () => {
   });
 
   it('names the service that is down (the proxy says 502 service_unavailable)', async () => {
-    globalThis.fetch = answering(502, { error: 'service_unavailable', message: 'the shipping service is not answering (ECONNREFUSED)', service: 'shipping' });
+    globalThis.fetch = answering(502, { error: 'service_unavailable', message: 'The shipping service is not answering (ECONNREFUSED); try again once it is back.', service: 'shipping' });
     const error = (await api('shipping', '/shipments/o1/dispatch', { method: 'POST' }).catch((e: unknown) => e)) as ApiError;
-    expect(error.message).toMatch(/^The shipping service is not answering right now/);
+    expect(error.message).toBe('The shipping service is not answering (ECONNREFUSED); try again once it is back.');
+    expect(explain('shipping', 502, { error: 'service_unavailable' })).toBe('The shipping service is not answering right now.');
     expect(error.code).toBe('service_unavailable');
   });
 

@@ -29,7 +29,7 @@ export function explain(service: Service | 'web', status: number, body: ErrorBod
   const details = body?.details?.length ? ` (${body.details.map((d) => `${d.path}: ${d.message}`).join('; ')})` : '';
   switch (body?.error) {
     case 'service_unavailable':
-      return `The ${service} service is not answering right now. ${said}`;
+      return said || `The ${service} service is not answering right now.`;
     case 'not_ready':
       return `The ${service} service is still starting. ${said}`;
     case 'unavailable':
