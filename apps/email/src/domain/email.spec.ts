@@ -1,6 +1,5 @@
-import type { EventOf } from '@webshop/events';
 import { deciderSpec } from '@webshop/testing';
-import { emailDecider, evolve, recordSent, type Email, type EmailCommand, type EmailEvent } from './email';
+import { emailDecider, type EmailCommand, type EmailEvent } from './email';
 import { formatCents, renderEmail, type EmailTrigger, type OrderContact } from './templates';
 
 const orderId = '6f1c2a54-4d43-4c38-9d0a-0f8e3c1b2a01';
@@ -127,21 +126,5 @@ describe('sending', () => {
 
   it('refuses to report an email it does not know', () => {
     expect(spec.given([planned(confirmed, otherEmailId)]).when(recordSentAt(5)).thenThrows('not_found').status).toBe(404);
-  });
-});
-
-describe("the email sender's entry points (until it decides through the runtime)", () => {
-  const [pending] = spec.given([planned(confirmed)]).state as [Email];
-
-  it('report a sent email once, as the decider does', () => {
-    const events = recordSent(pending, { now: at(5) });
-    const expected: Array<EventOf<'EmailSent'>> = [
-      { type: 'EmailSent', data: { orderId, emailId, to: 'ada@example.com', template: 'ORDER_CONFIRMED', sentAt: at(5) } },
-    ];
-    expect(events).toEqual(expected);
-    const marked = evolve(pending, events[0]!);
-    expect(marked).toEqual(spec.given([planned(confirmed), sent(5)]).state[0]);
-    expect(recordSent(marked, { now: at(6) })).toEqual([]);
-    expect(evolve(marked, events[0]!)).toEqual(marked);
   });
 });

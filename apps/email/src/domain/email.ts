@@ -99,14 +99,3 @@ export function evolve(email: Email, event: EventOf<'EmailSent'>): Email {
   const { lastError: _lastError, ...rest } = email;
   return { ...rest, status: 'SENT', attempts: email.attempts + 1, sentAt: event.data.sentAt };
 }
-
-/**
- * @deprecated The email sender's (adapters/smtp/email-sender.ts) old entry point, kept while it
- * moves onto the background-loop lib: the EmailSent the decider decides for `email`. It is to call
- * recordEmailSent (adapters/smtp/record-sent.ts) instead, which decides it through the runtime.
- */
-export function recordSent(email: Email, command: { now: string }): Array<EventOf<'EmailSent'>> {
-  return decide({ type: 'RecordEmailSent', emailId: email.emailId, now: command.now }, [email]).filter(
-    (event): event is EventOf<'EmailSent'> => event.type === 'EmailSent',
-  );
-}

@@ -1,6 +1,6 @@
 import { deciderSpec } from '@webshop/testing';
-import { deliverShipment, dispatchShipment, shippingDecider, type ShippingCommand } from './decide';
-import type { Shipment, ShipmentEvent } from './shipment';
+import { shippingDecider, type ShippingCommand } from './decide';
+import type { ShipmentEvent } from './shipment';
 
 const orderId = '6f1c2a54-4d43-4c38-9d0a-0f8e3c1b2a01';
 const shipmentId = 'a4d1a1f0-5b5e-4f0e-9f63-2c7e1d0b9a11';
@@ -120,21 +120,5 @@ describe('the shipment as its events tell it', () => {
 
   it('ignores facts about a shipment it never saw scheduled', () => {
     expect(shipmentAfter(dispatched, delivered)).toBeNull();
-  });
-});
-
-describe("the auto-dispatcher's entry points (until it decides through the runtime)", () => {
-  const shipment = (...events: ShipmentEvent[]) => shipmentAfter(...events) as Shipment;
-
-  it('answer the one event the decider decides', () => {
-    expect(dispatchShipment(shipment(scheduled), { trackingNumber: 'TRK-AB12CD34EF', now: at(2) })).toEqual(dispatched);
-    expect(deliverShipment(shipment(scheduled, dispatched), { now: at(3) })).toEqual(delivered);
-  });
-
-  it('refuse as the decider does', () => {
-    expect(() => dispatchShipment(shipment(scheduled, cancelled), { trackingNumber: 'TRK-ZZZZZZZZZZ', now: at(9) })).toThrow(
-      expect.objectContaining({ code: 'invalid_shipment_state', status: 409 }),
-    );
-    expect(() => deliverShipment(shipment(scheduled), { now: at(9) })).toThrow(/is SCHEDULED/);
   });
 });

@@ -76,18 +76,3 @@ function cancel({ now }: Extract<ShippingCommand, { type: 'CancelShipment' }>, s
   if (shipment?.status !== 'SCHEDULED') return [];
   return [{ type: 'ShipmentCancelled', data: { orderId: shipment.orderId, shipmentId: shipment.shipmentId, trackingNumber: null, at: now } }];
 }
-
-/*
- * The auto-dispatcher's (adapters/auto-dispatch/auto-dispatcher.ts) old entry points, kept while it
- * moves onto the background-loop lib: one event each, as the decider decides it. To be replaced
- * there by decideAndRecord(tx, 'shipping', shippingDecider, lockedShipment(due), command), then removed.
- */
-const only = <T extends ShipmentEvent['type']>(events: ShipmentEvent[]) => events[0] as Extract<ShipmentEvent, { type: T }>;
-
-/** @deprecated decide a `DispatchShipment` with `shippingDecider`. */
-export const dispatchShipment = (shipment: Shipment, command: { trackingNumber: string; now: string }) =>
-  only<'ShipmentDispatched'>(decide({ type: 'DispatchShipment', orderId: shipment.orderId, ...command }, shipment));
-
-/** @deprecated decide a `DeliverShipment` with `shippingDecider`. */
-export const deliverShipment = (shipment: Shipment, command: { now: string }) =>
-  only<'ShipmentDelivered'>(decide({ type: 'DeliverShipment', orderId: shipment.orderId, ...command }, shipment));

@@ -25,11 +25,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { backoffMs, retry, startLoop, type Loop, type Next } from '@webshop/background';
-import { appendToOutbox } from '@webshop/kafka';
 import { keepListening, withTransaction, type Pool } from '@webshop/postgres';
 import type { Logger } from '@webshop/service-kit';
-import { evolve, recordSent, type Email } from '../../domain/email';
-import { claimNextDueEmail, EMAIL_PENDING_CHANNEL, markSent, nextDueAt, recordFailedAttempt, renewClaim, type Claim, type EmailCause } from '../pg/email-store';
+import type { Email } from '../../domain/email';
+import { claimNextDueEmail, EMAIL_PENDING_CHANNEL, nextDueAt, recordFailedAttempt, renewClaim, type Claim, type EmailCause } from '../pg/email-store';
+import { recordEmailSent } from './record-sent';
 import { SMTP_CONNECTIONS, type Mailer } from './mailer';
 
 export interface EmailSenderOptions {
@@ -122,19 +122,11 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
    * have it sent again). Never gives up while the process lives.
    */
   async function recordAccepted(email: Email, cause: EmailCause, sentAt: string): Promise<void> {
-    const [sent] = recordSent(email, { now: sentAt });
-    if (!sent) return;
-    const next = evolve(email, sent);
-    if (next.status !== 'SENT') return;
     awaitingMark.add(email.emailId);
     try {
+      // False when it was SENT already (another instance, after this one's lease ran out).
       const marked = await retry(
-        () =>
-          withTransaction(pool, async (tx) => {
-            if (!(await markSent(tx, next))) return false; // SENT already (another instance, after this one's lease ran out)
-            await appendToOutbox(tx, 'email', [{ ...sent, causedBy: cause }]);
-            return true;
-          }),
+        () => withTransaction(pool, (tx) => recordEmailSent(tx, email.emailId, { sentAt, cause })),
         {
           backoff: { initialMs: markRetryInitialMs, maxMs: markRetryMaxMs },
           log: { logger, message: 'the mail server accepted an email but marking it SENT failed; retrying', fields: { emailId: email.emailId } },

@@ -3,9 +3,6 @@
  * to the outbox, through the runtime (load and lock → decide → evolve → save → outbox). Answers
  * false when it was SENT already (another instance got there first, after this one's lease ran
  * out): nothing is appended then.
- *
- * What the email sender is to call once it moved onto the background-loop lib, instead of
- * recordSent + evolve + markSent + appendToOutbox by hand.
  */
 import type { PoolClient } from '@webshop/postgres';
 import { decideAndRecord } from '@webshop/runtime';

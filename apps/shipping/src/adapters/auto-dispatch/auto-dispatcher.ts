@@ -13,10 +13,10 @@
  */
 import { startLoop } from '@webshop/background';
 import { withTransaction, type Pool } from '@webshop/postgres';
+import { decideAndRecord } from '@webshop/runtime';
 import type { Logger } from '@webshop/service-kit';
-import { deliverShipment, dispatchShipment } from '../../domain/decide';
-import type { Shipment, ShipmentEvent } from '../../domain/shipment';
-import { lockShipmentDue, recordShipmentChange } from '../pg/shipment-store';
+import { shippingDecider, type ShippingCommand } from '../../domain/decide';
+import { lockedShipment, lockShipmentDue } from '../pg/shipment-store';
 import { newTrackingNumber as defaultTrackingNumber } from '../tracking-number';
 
 export interface AutoDispatcherOptions {
@@ -49,9 +49,9 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
   } = options;
   if (!Number.isInteger(afterMs) || afterMs <= 0) throw new Error(`afterMs must be a positive integer, not ${afterMs}`);
 
-  const steps: Array<{ status: 'SCHEDULED' | 'DISPATCHED'; decide: (shipment: Shipment, now: string) => ShipmentEvent }> = [
-    { status: 'SCHEDULED', decide: (shipment, now) => dispatchShipment(shipment, { trackingNumber: newTrackingNumber(), now }) },
-    { status: 'DISPATCHED', decide: (shipment, now) => deliverShipment(shipment, { now }) },
+  const steps: Array<{ status: 'SCHEDULED' | 'DISPATCHED'; command: (orderId: string, now: string) => ShippingCommand }> = [
+    { status: 'SCHEDULED', command: (orderId, now) => ({ type: 'DispatchShipment', orderId, trackingNumber: newTrackingNumber(), now }) },
+    { status: 'DISPATCHED', command: (orderId, now) => ({ type: 'DeliverShipment', orderId, now }) },
   ];
 
   /** Moves one due shipment of `step` in its own transaction; false when none is due. */
@@ -60,8 +60,8 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
       const now = clock();
       const due = await lockShipmentDue(tx, step.status, new Date(now.getTime() - afterMs).toISOString());
       if (!due) return false;
-      const { shipment } = await recordShipmentChange(tx, due, step.decide(due.shipment, now.toISOString()));
-      logger.info('shipment moved on automatically', { orderId: shipment.orderId, status: shipment.status });
+      const { after } = await decideAndRecord(tx, 'shipping', shippingDecider, lockedShipment(due), step.command(due.shipment.orderId, now.toISOString()));
+      logger.info('shipment moved on automatically', { orderId: after!.orderId, status: after!.status });
       return true;
     });
 

@@ -3,10 +3,9 @@
  * save through (@webshop/runtime decideAndRecord). Nothing here decides anything.
  */
 import type { ShippingAddress } from '@webshop/events';
-import type { AnyIncomingEvent } from '@webshop/kafka';
 import type { Pool, PoolClient } from '@webshop/postgres';
-import { decideAndRecord, type DecisionStore } from '@webshop/runtime';
-import { evolve, type Shipment, type ShipmentEvent, type ShipmentStatus } from '../../domain/shipment';
+import type { DecisionStore } from '@webshop/runtime';
+import type { Shipment, ShipmentEvent, ShipmentStatus } from '../../domain/shipment';
 import type { OrderAddress } from '../../projections/order-addresses';
 
 type Queryable = Pool | PoolClient;
@@ -159,13 +158,3 @@ export const shipmentOf = (orderId: string, addressIfNew?: ShippingAddress): Shi
 
 /** A shipment the transaction has locked already (lockShipmentDue). */
 export const lockedShipment = ({ shipment }: ShipmentRecord): ShipmentStore => ({ load: async () => shipment, save: saveExisting });
-
-/**
- * @deprecated The auto-dispatcher's old entry point, kept while it moves onto the background-loop
- * lib: records an event decided already for a locked shipment, through the runtime. It is to call
- * decideAndRecord(tx, 'shipping', shippingDecider, lockedShipment(due), command) instead.
- */
-export async function recordShipmentChange(tx: PoolClient, current: ShipmentRecord, event: ShipmentEvent, causedBy?: AnyIncomingEvent): Promise<ShipmentRecord> {
-  const { after } = await decideAndRecord(tx, 'shipping', { decide: () => [event], evolve }, lockedShipment(current), null, causedBy);
-  return { shipment: after!, address: current.address };
-}
