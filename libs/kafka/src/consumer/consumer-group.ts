@@ -6,7 +6,8 @@
  * reaches eachBatch: its position is committed here.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { backoffMs, messageOf } from '../errors';
+import { backoffMs } from '@webshop/background';
+import { messageOf } from '../errors';
 import type { PlumbingLogger } from '../kafka-client';
 import { nextOffset, type CommitOffsets } from './offsets';
 import type { StopSignal } from './stop-signal';

@@ -6,8 +6,9 @@
  * counts as non-retriable. A dead letter the broker does not take is retried too.
  */
 import type { KafkaMessage } from 'kafkajs';
+import { backoffMs } from '@webshop/background';
 import { Header, headerString } from '../envelope';
-import { backoffMs, classify, messageOf, reasonOf } from '../errors';
+import { classify, messageOf, reasonOf } from '../errors';
 import type { PlumbingLogger } from '../kafka-client';
 import type { Applied } from './apply-record';
 import type { DeadLetterSender } from './dead-letter-sender';

@@ -1,8 +1,10 @@
 /**
  * The runner's one "stop" flag and the back-off pauses it interrupts. Several partitions may be in a
  * back-off at once (and a rejoin too): stopping ends every one of them, so a stop never waits out a
- * back-off of several seconds.
+ * back-off of several seconds. The pause is the background lib's interruptible `sleep`.
  */
+import { sleep } from '@webshop/background';
+
 export interface StopSignal {
   readonly requested: boolean;
   request(): void;
@@ -16,30 +18,17 @@ export interface StopSignal {
 export class StopRequested extends Error {}
 
 export function createStopSignal(): StopSignal {
-  let requested = false;
-  const wakers = new Set<() => void>();
+  let stop = new AbortController();
   return {
     get requested() {
-      return requested;
+      return stop.signal.aborted;
     },
     request() {
-      requested = true;
-      for (const wake of [...wakers]) wake();
+      stop.abort();
     },
     reset() {
-      requested = false;
+      if (stop.signal.aborted) stop = new AbortController();
     },
-    pause(ms) {
-      return new Promise<void>((resolve) => {
-        if (requested) return resolve();
-        const timer = setTimeout(done, ms);
-        function done() {
-          clearTimeout(timer);
-          wakers.delete(done);
-          resolve();
-        }
-        wakers.add(done);
-      });
-    },
+    pause: (ms) => sleep(ms, stop.signal),
   };
 }
