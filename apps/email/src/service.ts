@@ -8,7 +8,7 @@
 import type { ServiceDefinition } from '@webshop/service-kit';
 import { emailRouter } from './adapters/http/router';
 import { consumedTopics, emailEventHandlers } from './adapters/kafka/handlers';
-import { migrations } from './adapters/pg/migrations';
+import { migrations, projectionTables } from './adapters/pg/migrations';
 import { startEmailSender } from './adapters/smtp/email-sender';
 import { createMailer } from './adapters/smtp/mailer';
 import type { Config } from './config';
@@ -17,6 +17,7 @@ export const emailService: ServiceDefinition<Config> = {
   name: 'email',
   migrations,
   consumes: { topics: consumedTopics, handlers: () => emailEventHandlers('live') },
+  projections: { tables: projectionTables.map((name) => ({ name })), handlers: () => emailEventHandlers('replay') },
   async start({ pool, logger, config }) {
     const { SMTP_URL, MAIL_FROM, EMAIL_CLAIM_MS } = config;
     const mailer = createMailer(SMTP_URL);

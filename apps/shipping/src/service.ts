@@ -9,13 +9,14 @@ import type { ServiceDefinition } from '@webshop/service-kit';
 import { startAutoDispatcher } from './adapters/auto-dispatch/auto-dispatcher';
 import { shippingRouter } from './adapters/http/router';
 import { consumedTopics, shippingEventHandlers } from './adapters/kafka/handlers';
-import { migrations } from './adapters/pg/migrations';
+import { migrations, projectionTables } from './adapters/pg/migrations';
 import type { Config } from './config';
 
 export const shippingService: ServiceDefinition<Config> = {
   name: 'shipping',
   migrations,
   consumes: { topics: consumedTopics, handlers: ({ logger }) => shippingEventHandlers('live', { logger }) },
+  projections: { tables: projectionTables.map((name) => ({ name })), handlers: ({ logger }) => shippingEventHandlers('replay', { logger }) },
   async start({ pool, logger, config }) {
     const { AUTO_DISPATCH_MS } = config;
     const dispatcher = AUTO_DISPATCH_MS ? startAutoDispatcher({ pool, afterMs: AUTO_DISPATCH_MS, logger }) : undefined;

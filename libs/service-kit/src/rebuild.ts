@@ -28,7 +28,7 @@ export interface ProjectionTable {
 export interface ProjectionsDefinition {
   tables: readonly ProjectionTable[];
   /** The consumer's handlers in replay mode: projections only. */
-  handlers: () => EventHandlers;
+  handlers: (deps: { logger: Logger }) => EventHandlers;
 }
 
 export interface TableComparison {
@@ -67,7 +67,12 @@ export async function rebuildProjections(
   try {
     const { groups } = await admin.describeGroups([groupId]);
     const members = groups[0]?.members.length ?? 0;
-    if (members > 0) throw new Error(`${definition.name} is running (${members} member${members === 1 ? '' : 's'} in consumer group ${groupId}): stop it first`);
+    if (members > 0) {
+      throw new Error(
+        `${definition.name} is running (${members} member${members === 1 ? '' : 's'} in consumer group ${groupId}): stop it first` +
+          ' (an instance killed without a clean stop stays a member until its 10 s session runs out)',
+      );
+    }
   } finally {
     await admin.disconnect();
   }
@@ -95,7 +100,7 @@ export async function rebuildProjections(
     service: definition.name,
     topics: definition.consumes.topics,
     topicPrefix,
-    handlers: projections.handlers(),
+    handlers: projections.handlers({ logger }),
   });
   // The replay's own inbox entries: a group that is gone now.
   await pool.query('DELETE FROM inbox WHERE consumer = $1', [replayGroup]);

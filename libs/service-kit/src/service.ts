@@ -16,6 +16,7 @@
  */
 import type { RequestHandler, Router } from 'express';
 import type { Server } from 'node:http';
+import { sleep } from '@webshop/background';
 import { topics as topicRegistry, type ServiceName } from '@webshop/events';
 import {
   createAdmin,
@@ -165,7 +166,7 @@ export async function startService<C extends ServiceConfig>(
       stopping.abort();
       const deadline = Date.now() + STOP_BUDGET_MS;
       const drainMs = Math.min(config.SHUTDOWN_DRAIN_MS ?? 0, STOP_BUDGET_MS / 4);
-      if (drainMs > 0 && !startup.waitingFor) await new Promise((resolve) => setTimeout(resolve, drainMs));
+      if (drainMs > 0 && !startup.waitingFor) await sleep(drainMs);
       const step = (what: string, work: (() => Promise<unknown>) | undefined, limitMs: number) =>
         work ? bounded(what, work, Math.max(0, Math.min(limitMs, deadline - Date.now())), log) : undefined;
       await step('closing the HTTP server', () => closeServer(server, HTTP_GRACE_MS), HTTP_GRACE_MS + 500);

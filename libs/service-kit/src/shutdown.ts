@@ -18,7 +18,7 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs 
     timer.unref();
     stop().then(
       () => {
-        logger.info('stopped cleanly');
+        logger.info('stopped'); // a step that was cut short said so above
         process.exit(0);
       },
       (error: unknown) => {

@@ -41,8 +41,11 @@ export function createConsumerGroup(options: ConsumerGroupOptions): ConsumerGrou
 
   async function newConsumer(): Promise<Consumer> {
     // A member that dies without leaving is noticed after the session timeout; 10 s (kafkajs: 30 s)
-    // hands its partitions to the others sooner. Heartbeats go every 3 s and between runs.
-    const c = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000 });
+    // hands its partitions to the others sooner. Heartbeats go every 3 s and between runs. A stop
+    // waits for the fetch in flight, which an idle broker holds for up to maxWaitTimeInMs (kafkajs:
+    // 5 s, more than the stop's 3 s for the consumer, so the member would not leave its group and
+    // would linger there until its session ran out): 1 s keeps the stop inside its budget.
+    const c = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 1_000 });
     c.on(c.events.GROUP_JOIN, () => {
       running = true;
     });
