@@ -2,6 +2,7 @@
  * The invariants, each a named pure function of the snapshot, the ledger and what the run did:
  * pass or fail, with the details that say which order, customer, sku or mail broke it.
  */
+import { eventTypes as allEventTypes, type EventType } from '@webshop/events';
 import { finalStatuses, keyViolations, storyViolations, withinAmounts, type Ledger } from './ledger';
 import type { Snapshot } from './snapshot';
 import type { ExitRecord } from './supervisor';
@@ -55,23 +56,12 @@ export function expectedTemplates(status: string, eventTypes: ReadonlySet<string
   return t;
 }
 
-/** Events that happen at most once in an order's life. */
-const onceOnly = [
-  'PurchaseRequested',
-  'OrderConfirmed',
-  'OrderRejected',
-  'OrderCancelled',
-  'PaymentProcessed',
-  'PaymentDeclined',
-  'PaymentRefunded',
-  'StockReserved',
-  'StockUnavailable',
-  'StockReleased',
-  'ShipmentScheduled',
-  'ShipmentDispatched',
-  'ShipmentDelivered',
-  'ShipmentCancelled',
-];
+/**
+ * Events that happen at most once in an order's life: every type but the catalogue's, the emails
+ * (one per template, checked apart below) and the cancellation request.
+ */
+const mayRepeat: readonly EventType[] = ['ProductUpdated', 'EmailSent', 'OrderCancellationRequested'];
+const onceOnly = allEventTypes.filter((type) => !mayRepeat.includes(type));
 
 const byOrder = <T extends { orderId: string }>(rows: readonly T[]) => {
   const m = new Map<string, T[]>();
@@ -206,7 +196,7 @@ export const checks: Check[] = [
           const key = r.type === 'EmailSent' ? `EmailSent ${String(r.data['template'])}` : r.type;
           counts.set(key, (counts.get(key) ?? 0) + 1);
         }
-        for (const [type, n] of counts) if (n > 1 && (onceOnly.includes(type) || type.startsWith('EmailSent'))) details.push(`${orderId}: ${type} ${n} times`);
+        for (const [type, n] of counts) if (n > 1 && ((onceOnly as readonly string[]).includes(type) || type.startsWith('EmailSent'))) details.push(`${orderId}: ${type} ${n} times`);
       }
       return { scope: `${snapshot.timeline.length} timeline entries`, details };
     },

@@ -4,8 +4,8 @@
  */
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseFlags, timestampDir, UsageError } from '@webshop/testing';
 
 export const usage = `Usage: npm run chaos -- [options]
 
@@ -29,9 +29,7 @@ proves each check can fail. Tears it all down at the end.
 
 Exit code: 0 when every check passed, 1 when one failed, 2 for bad options.`;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 const numberFlag = (flag: string) =>
   z
@@ -58,32 +56,20 @@ const schema = z.object({
 export type ChaosOptions = z.output<typeof schema>;
 export type ParsedArgs = { help: true } | { help: false; options: ChaosOptions };
 
-export const timestampDir = (now: Date) => now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-
 export function parseOptions(argv: readonly string[], { now = new Date(), cwd = process.cwd(), randomSeed = () => randomInt(2 ** 31) } = {}): ParsedArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        minutes: { type: 'string' },
-        rate: { type: 'string' },
-        faults: { type: 'string' },
-        'no-faults': { type: 'boolean' },
-        seed: { type: 'string' },
-        replicas: { type: 'string' },
-        nodes: { type: 'string' },
-        fuzz: { type: 'string' },
-        quiesce: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseFlags(argv, {
+    minutes: { type: 'string' },
+    rate: { type: 'string' },
+    faults: { type: 'string' },
+    'no-faults': { type: 'boolean' },
+    seed: { type: 'string' },
+    replicas: { type: 'string' },
+    nodes: { type: 'string' },
+    fuzz: { type: 'string' },
+    quiesce: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { help: true };
   if (values['no-faults'] && values.faults !== undefined && Number(values.faults) !== 0) throw new UsageError('--no-faults and --faults contradict each other');
   const parsed = schema.safeParse({

@@ -23,3 +23,18 @@ export interface Workflow<Input, State, Output> {
 export interface Projection<View, Event> {
   evolve(view: View | null, event: Event): View | null;
 }
+
+/** One function per member of a union tagged by `type`: what `byType` calls for each. */
+export type ByType<Union extends { type: string }, Args extends unknown[], Result> = {
+  [T in Union['type']]: (value: Extract<Union, { type: T }>, ...args: Args) => Result;
+};
+
+/**
+ * The function of a whole tagged union made of one function per member, e.g. a decider's
+ * `decide(command, state)` from one decision per command, or a workflow's event → command. Every
+ * member must have its function (the compiler says which is missing), as a `switch` with a `never`
+ * check would, without writing that switch in every service.
+ */
+export function byType<Union extends { type: string }, Args extends unknown[], Result>(handlers: ByType<Union, Args, Result>): (value: Union, ...args: Args) => Result {
+  return (value, ...args) => (handlers[value.type as Union['type']] as (value: Union, ...args: Args) => Result)(value, ...args);
+}

@@ -1,2 +1,2 @@
 export { DomainError, type DomainErrorDetail, type DomainErrorStatus } from './domain-error';
-export type { Decider, Projection, Workflow } from './decider';
+export { byType, type ByType, type Decider, type Projection, type Workflow } from './decider';

@@ -11,8 +11,6 @@
 import { DomainError } from '@webshop/domain';
 import { isRetriablePgError } from '@webshop/postgres';
 
-/** @deprecated The back-off is @webshop/background's; kept only until the consumer (libs/kafka/src/consumer/) and apps/web import it from there. */
-export { backoffMs } from '@webshop/background';
 
 export class NonRetriableError extends Error {
   readonly retriable = false;

@@ -23,7 +23,7 @@ export {
   type IncomingEvent,
   type AnyIncomingEvent,
 } from './envelope';
-export { NonRetriableError, classify, backoffMs, type Retriability } from './errors';
+export { NonRetriableError, classify, type Retriability } from './errors';
 export { appendToOutbox, encodeRecord, outboxMigration, OUTBOX_CHANNEL, type EncodedRecord } from './outbox';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { inboxMigration, recordInInbox } from './inbox';

@@ -24,3 +24,4 @@ export {
 } from './hostile-input';
 export { createHistogram, bucketOf, highestIn, type Histogram } from './histogram';
 export { deciderSpec, type Scenario, type Outcome } from './decider-spec';
+export { parseFlags, timestampDir, UsageError } from './cli-flags';

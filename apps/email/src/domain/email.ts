@@ -9,7 +9,7 @@
  * An email's life is told by EmailPlanned, a fact email keeps to itself (no topic carries it, so the
  * runtime keeps it out of the outbox), and EmailSent, the event it publishes.
  */
-import { DomainError, type Decider } from '@webshop/domain';
+import { byType, DomainError, type Decider } from '@webshop/domain';
 import type { EmailTemplate, EventOf } from '@webshop/events';
 import { renderEmail, type EmailTrigger, type OrderContact } from './templates';
 
@@ -46,18 +46,7 @@ export type EmailCommand =
   /** The mail server accepted the email. */
   | { type: 'RecordEmailSent'; emailId: string; now: string };
 
-export function decide(command: EmailCommand, emails: Emails): EmailEvent[] {
-  switch (command.type) {
-    case 'PlanEmail':
-      return planEmail(command, emails);
-    case 'RecordEmailSent':
-      return recordEmailSent(command, emails);
-    default: {
-      const exhaustive: never = command;
-      return exhaustive;
-    }
-  }
-}
+export const decide = byType<EmailCommand, [Emails], EmailEvent[]>({ PlanEmail: planEmail, RecordEmailSent: recordEmailSent });
 
 /** How one event changes the emails: a planned one joins them PENDING, a sent one becomes SENT. */
 export function evolveEmails(emails: Emails, event: EmailEvent): Emails {

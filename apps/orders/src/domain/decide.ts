@@ -4,7 +4,7 @@
  * what orders does when the other services answer, is a workflow of its own (workflows/).
  * Pure: ids, time and the prices come in with the command.
  */
-import { DomainError, type Decider } from '@webshop/domain';
+import { byType, DomainError, type Decider } from '@webshop/domain';
 import type { EventData, EventOf } from '@webshop/events';
 import { evolve, noOrder, type Order, type OrderEvent } from './order';
 
@@ -28,18 +28,7 @@ export type OrderCommand =
 
 export type OrderDecision = EventOf<'PurchaseRequested'> | EventOf<'OrderCancelled'> | EventOf<'OrderCancellationRequested'>;
 
-export function decide(command: OrderCommand, order: Order | null): OrderDecision[] {
-  switch (command.type) {
-    case 'PlaceOrder':
-      return placeOrder(command, order);
-    case 'CancelOrder':
-      return cancelOrder(command, order);
-    default: {
-      const exhaustive: never = command;
-      return exhaustive;
-    }
-  }
-}
+export const decide = byType<OrderCommand, [Order | null], OrderDecision[]>({ PlaceOrder: placeOrder, CancelOrder: cancelOrder });
 
 export const orderDecider: Decider<OrderCommand, Order | null, OrderEvent> = { decide, evolve, initialState: noOrder };
 

@@ -4,7 +4,7 @@
  * refunding when the order is rejected or cancelled (compensation in the order saga).
  * Pure: ids and time come in with the command.
  */
-import { DomainError, type Decider } from '@webshop/domain';
+import { byType, DomainError, type Decider } from '@webshop/domain';
 import type { EventData } from '@webshop/events';
 import { emptyLedger, evolve, type Ledger, type LedgerEvent } from './payment';
 
@@ -19,20 +19,7 @@ export type PaymentCommand =
   /** The order was rejected or cancelled: give back what it was charged. */
   | { type: 'RefundPayment'; now: string };
 
-export function decide(command: PaymentCommand, ledger: Ledger): LedgerEvent[] {
-  switch (command.type) {
-    case 'Deposit':
-      return deposit(command, ledger);
-    case 'ChargeForPurchase':
-      return chargeForPurchase(command, ledger);
-    case 'RefundPayment':
-      return refundPayment(command, ledger);
-    default: {
-      const exhaustive: never = command;
-      return exhaustive;
-    }
-  }
-}
+export const decide = byType<PaymentCommand, [Ledger], LedgerEvent[]>({ Deposit: deposit, ChargeForPurchase: chargeForPurchase, RefundPayment: refundPayment });
 
 export const paymentDecider: Decider<PaymentCommand, Ledger, LedgerEvent> = { decide, evolve, initialState: emptyLedger };
 

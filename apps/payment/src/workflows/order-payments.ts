@@ -5,22 +5,17 @@
  * Events of one order share its key, so a purchase is always charged before it is compensated.
  * Pure: the ids and the time come in.
  */
+import { byType } from '@webshop/domain';
 import type { EventOf } from '@webshop/events';
 import type { PaymentCommand } from '../domain/decide';
 
 export const paymentTriggers = ['PurchaseRequested', 'OrderRejected', 'OrderCancelled'] as const;
 export type PaymentTrigger = EventOf<(typeof paymentTriggers)[number]>;
 
-export function commandFor(event: PaymentTrigger, { paymentId, now }: { paymentId: string; now: string }): PaymentCommand {
-  switch (event.type) {
-    case 'PurchaseRequested':
-      return { type: 'ChargeForPurchase', purchase: event.data, paymentId, now };
-    case 'OrderRejected':
-    case 'OrderCancelled':
-      return { type: 'RefundPayment', now };
-    default: {
-      const exhaustive: never = event;
-      return exhaustive;
-    }
-  }
-}
+const refund = (_event: unknown, { now }: { now: string }): PaymentCommand => ({ type: 'RefundPayment', now });
+
+export const commandFor = byType<PaymentTrigger, [{ paymentId: string; now: string }], PaymentCommand>({
+  PurchaseRequested: (event, { paymentId, now }) => ({ type: 'ChargeForPurchase', purchase: event.data, paymentId, now }),
+  OrderRejected: refund,
+  OrderCancelled: refund,
+});

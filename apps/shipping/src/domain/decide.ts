@@ -4,7 +4,7 @@
  * cancelling it when the order is cancelled before the parcel left. Pure: ids, tracking numbers and
  * time come in with the command.
  */
-import { DomainError, type Decider } from '@webshop/domain';
+import { byType, DomainError, type Decider } from '@webshop/domain';
 import { evolve, noShipment, type Shipment, type ShipmentEvent, type ShipmentStatus } from './shipment';
 
 export type ShippingCommand =
@@ -16,22 +16,12 @@ export type ShippingCommand =
   /** The order's cancellation was requested, or done: stop the parcel unless it left. */
   | { type: 'CancelShipment'; now: string };
 
-export function decide(command: ShippingCommand, shipment: Shipment | null): ShipmentEvent[] {
-  switch (command.type) {
-    case 'ScheduleShipment':
-      return schedule(command, shipment);
-    case 'DispatchShipment':
-      return dispatch(command, shipment);
-    case 'DeliverShipment':
-      return deliver(command, shipment);
-    case 'CancelShipment':
-      return cancel(command, shipment);
-    default: {
-      const exhaustive: never = command;
-      return exhaustive;
-    }
-  }
-}
+export const decide = byType<ShippingCommand, [Shipment | null], ShipmentEvent[]>({
+  ScheduleShipment: schedule,
+  DispatchShipment: dispatch,
+  DeliverShipment: deliver,
+  CancelShipment: cancel,
+});
 
 export const shippingDecider: Decider<ShippingCommand, Shipment | null, ShipmentEvent> = { decide, evolve, initialState: noShipment };
 

@@ -9,6 +9,7 @@
  * PENDING order (no shipment); an older orders also sent it for CONFIRMED orders. Live only: a
  * replay must not act again. Pure: the id and the time come in.
  */
+import { byType } from '@webshop/domain';
 import type { EventOf } from '@webshop/events';
 import type { ShippingCommand } from '../domain/decide';
 
@@ -16,16 +17,10 @@ import type { ShippingCommand } from '../domain/decide';
 export const cancellationTriggers = ['OrderCancellationRequested', 'OrderCancelled'] as const;
 export type ShipmentTrigger = EventOf<'OrderConfirmed' | (typeof cancellationTriggers)[number]>;
 
-export function commandFor(event: ShipmentTrigger, { shipmentId, now }: { shipmentId: string; now: string }): ShippingCommand {
-  switch (event.type) {
-    case 'OrderConfirmed':
-      return { type: 'ScheduleShipment', orderId: event.data.orderId, shipmentId, now };
-    case 'OrderCancellationRequested':
-    case 'OrderCancelled':
-      return { type: 'CancelShipment', now };
-    default: {
-      const exhaustive: never = event;
-      return exhaustive;
-    }
-  }
-}
+const cancel = (_event: unknown, { now }: { now: string }): ShippingCommand => ({ type: 'CancelShipment', now });
+
+export const commandFor = byType<ShipmentTrigger, [{ shipmentId: string; now: string }], ShippingCommand>({
+  OrderConfirmed: (event, { shipmentId, now }) => ({ type: 'ScheduleShipment', orderId: event.data.orderId, shipmentId, now }),
+  OrderCancellationRequested: cancel,
+  OrderCancelled: cancel,
+});

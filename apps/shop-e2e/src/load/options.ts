@@ -3,8 +3,8 @@
  * UsageError whose message names the flag (or the environment variable that fed it).
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseFlags, timestampDir, UsageError } from '@webshop/testing';
 
 export const usage = `Usage: npm run load -- --rate <orders/s> --duration <s> [options]
 
@@ -25,9 +25,7 @@ measures each order's latency from its scheduled send time to being seen CONFIRM
 Exit code: 0 when every order reached a final status and no HTTP call failed, 1 otherwise,
 2 for bad options.`;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 /** The most orders one run will schedule: every order is kept in memory until the report. */
 export const MAX_ORDERS = 5_000_000;
@@ -72,32 +70,19 @@ export type LoadOptions = z.output<typeof schema>;
 
 export type ParsedArgs = { help: true } | { help: false; options: LoadOptions };
 
-/** A directory name for now that sorts by time and has no characters a shell or Windows dislikes. */
-export const timestampDir = (now: Date) => now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-
 export function parseOptions(argv: readonly string[], env: Record<string, string | undefined>, { now = new Date(), cwd = process.cwd() } = {}): ParsedArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        'orders-url': { type: 'string' },
-        'stock-url': { type: 'string' },
-        'payment-url': { type: 'string' },
-        out: { type: 'string' },
-        'settle-timeout': { type: 'string' },
-        customers: { type: 'string' },
-        skus: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseFlags(argv, {
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    'orders-url': { type: 'string' },
+    'stock-url': { type: 'string' },
+    'payment-url': { type: 'string' },
+    out: { type: 'string' },
+    'settle-timeout': { type: 'string' },
+    customers: { type: 'string' },
+    skus: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { help: true };
 
   const parsed = schema.safeParse({

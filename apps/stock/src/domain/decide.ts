@@ -4,7 +4,7 @@
  * flow (from the orders topic). Pure: time comes in with the command. Every change to a level is
  * told as ProductUpdated, which is also how the view learns it.
  */
-import { DomainError, type Decider } from '@webshop/domain';
+import { byType, DomainError, type Decider } from '@webshop/domain';
 import type { EventOf, StockLine } from '@webshop/events';
 import { emptyView, evolve, productUpdated, stampFor, type Product, type StockFact, type StockView } from './stock';
 
@@ -23,24 +23,13 @@ export type StockCommand =
   /** The order was rejected or cancelled: its units go back on the shelf. */
   | { type: 'ReleaseStock'; now: string };
 
-export function decide(command: StockCommand, view: StockView): StockFact[] {
-  switch (command.type) {
-    case 'DefineProduct':
-      return defineProduct(command, view);
-    case 'Restock':
-      return restock(command, view);
-    case 'ReserveStock':
-      return reserve(command, view);
-    case 'CommitStock':
-      return commit(command, view);
-    case 'ReleaseStock':
-      return release(command, view);
-    default: {
-      const exhaustive: never = command;
-      return exhaustive;
-    }
-  }
-}
+export const decide = byType<StockCommand, [StockView], StockFact[]>({
+  DefineProduct: defineProduct,
+  Restock: restock,
+  ReserveStock: reserve,
+  CommitStock: commit,
+  ReleaseStock: release,
+});
 
 export const stockDecider: Decider<StockCommand, StockView, StockFact> = { decide, evolve, initialState: emptyView };
 

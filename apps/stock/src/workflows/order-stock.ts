@@ -6,6 +6,7 @@
  * Events of one order share its key, so a purchase is always reserved before it is confirmed,
  * rejected or cancelled. Pure: the time comes in.
  */
+import { byType } from '@webshop/domain';
 import type { EventData, EventOf } from '@webshop/events';
 import type { StockCommand } from '../domain/decide';
 
@@ -20,18 +21,11 @@ export const reserveFor = ({ orderId, items }: Pick<EventData<'PurchaseRequested
   now,
 });
 
-export function commandFor(event: StockTrigger, now: string): StockCommand {
-  switch (event.type) {
-    case 'PurchaseRequested':
-      return reserveFor(event.data, now);
-    case 'OrderConfirmed':
-      return { type: 'CommitStock', now };
-    case 'OrderRejected':
-    case 'OrderCancelled':
-      return { type: 'ReleaseStock', now };
-    default: {
-      const exhaustive: never = event;
-      return exhaustive;
-    }
-  }
-}
+const release = (_event: unknown, now: string): StockCommand => ({ type: 'ReleaseStock', now });
+
+export const commandFor = byType<StockTrigger, [string], StockCommand>({
+  PurchaseRequested: (event, now) => reserveFor(event.data, now),
+  OrderConfirmed: (_event, now) => ({ type: 'CommitStock', now }),
+  OrderRejected: release,
+  OrderCancelled: release,
+});

@@ -8,9 +8,9 @@
  * the beginning again and so rebuilds it. The broker going away only makes it wait and retry
  * (kafkajs reconnects; a consumer it gave up on is replaced with back-off); `ready()` says why not.
  */
-import type { Consumer } from 'kafkajs';
+import { createBackoff, sleep } from '@webshop/background';
 import { topics } from '@webshop/events';
-import { backoffMs, createKafka, readRecord, type PlumbingLogger } from '@webshop/kafka';
+import { createKafka, readRecord, type KafkaClient, type PlumbingLogger } from '@webshop/kafka';
 import type { PulseModel } from './pulse-model';
 
 export interface PulseFeedOptions {
@@ -29,18 +29,17 @@ export interface PulseFeed {
 export function startPulseFeed({ brokers, topicPrefix, model, logger }: PulseFeedOptions): PulseFeed {
   const kafka = createKafka({ clientId: `${topicPrefix}web`, brokers, logger });
   const names = Object.values(topics).map((t) => topicPrefix + t.name);
-  let consumer: Consumer | undefined;
+  let consumer: ReturnType<KafkaClient['consumer']> | undefined;
   let state = 'starting: joining the consumer group';
-  let stopped = false;
-  let attempt = 0;
-  let retryTimer: NodeJS.Timeout | undefined;
+  const stopping = new AbortController();
+  const backoff = createBackoff({ initialMs: 500, maxMs: 10_000 });
 
   const retry = (why: string) => {
-    if (stopped) return;
+    if (stopping.signal.aborted) return;
     state = `waiting for kafka (${why})`;
-    const wait = backoffMs(attempt++, 500, 10_000);
+    const wait = backoff.next();
     logger.warn('pulse consumer: retrying', { why, waitMs: wait });
-    retryTimer = setTimeout(() => void start(), wait);
+    void sleep(wait, stopping.signal).then(() => stopping.signal.aborted || void start());
   };
 
   async function start(): Promise<void> {
@@ -59,7 +58,7 @@ export function startPulseFeed({ brokers, topicPrefix, model, logger }: PulseFee
     const current = kafka.consumer({ groupId: `${topicPrefix}web`, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000 });
     consumer = current;
     current.on(current.events.GROUP_JOIN, () => {
-      attempt = 0;
+      backoff.reset();
       state = 'ready';
     });
     current.on(current.events.CRASH, ({ payload }) => {
@@ -107,8 +106,7 @@ export function startPulseFeed({ brokers, topicPrefix, model, logger }: PulseFee
       if (state !== 'ready') throw new Error(state);
     },
     async stop() {
-      stopped = true;
-      clearTimeout(retryTimer);
+      stopping.abort();
       await consumer?.disconnect().catch(() => undefined);
     },
   };

@@ -3,17 +3,21 @@
 export const laneNames = ['orders', 'payment', 'stock', 'shipping', 'email'] as const;
 export type LaneName = (typeof laneNames)[number];
 
-/** One event as the pulse read it from a topic. `seq` is its position in the pulse's read model. */
-export interface PulseEvent {
-  seq: number;
+/** Where and when an event was written, as both the pulse and orders' timeline tell it. */
+interface RecordedEvent {
   eventId: string;
   type: string;
-  /** The topic's name without TOPIC_PREFIX. */
+  /** The topic's name (without TOPIC_PREFIX in the pulse). */
   topic: string;
   partition: number;
   offset: string;
   occurredAt: string;
   producer: string;
+}
+
+/** One event as the pulse read it from a topic. `seq` is its position in the pulse's read model. */
+export interface PulseEvent extends RecordedEvent {
+  seq: number;
   /** The record key: the orderId, or the sku on `products`. */
   key: string;
   causationId: string | null;
@@ -35,13 +39,6 @@ export interface ServiceHealth {
 }
 
 /** An order's timeline entry, as orders' GET /orders/:id/timeline and /updates give it. */
-export interface TimelineEntry {
-  eventId: string;
-  type: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  occurredAt: string;
-  producer: string;
+export interface TimelineEntry extends RecordedEvent {
   data: Record<string, unknown>;
 }

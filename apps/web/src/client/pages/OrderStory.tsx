@@ -5,7 +5,7 @@
  * record; the timeline itself does not carry it). The order's status is on top, with the actions
  * its status allows; a refusal (409) is shown as the API words it.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PulseEvent, TimelineEntry } from '../../shared/types';
 import { api, money } from '../lib/api';
 import { followStream, type StreamState } from '../lib/sse';
@@ -243,25 +243,9 @@ function StoryList({ cards, selected, onSelect }: { cards: Card[]; selected: str
         const cause = card.causationId ? byId.get(card.causationId) : undefined;
         return (
           <li key={card.entry.eventId}>
-            <button
-              type="button"
-              className={`card l-${card.lane}${selected === card.entry.eventId ? ' on' : ''}`}
-              data-lane={card.lane}
-              data-type={card.entry.type}
-              data-event-id={card.entry.eventId}
-              aria-pressed={selected === card.entry.eventId}
-              onClick={() => onSelect(card.entry.eventId)}
-            >
-              <span className="lane-tag">{card.lane}</span>
-              <span className="type">
-                #{card.position} {card.entry.type}
-              </span>
-              <span className="where">
-                {shortTopic(card.entry.topic)} · p{card.entry.partition} · @{card.entry.offset} · {timeOf(card.entry.occurredAt)}
-              </span>
+            <CardButton card={card} selected={selected} onSelect={onSelect} laneTag>
               <span className="cause">{cause ? `caused by #${cause.position} ${cause.entry.type}` : card.causationId ? 'caused by an event not in this story' : 'a request'}</span>
-              <span className="data">{summary(card.entry.data)}</span>
-            </button>
+            </CardButton>
           </li>
         );
       })}
@@ -301,28 +285,38 @@ function Lanes({ cards, rows, arrows, selected, onSelect }: { cards: Card[]; row
             const box = boxOf(card, geometry);
             return (
               <li key={card.entry.eventId} style={{ left: box.x, top: box.y, width: box.width, height: box.height }}>
-                <button
-                  type="button"
-                  className={`card l-${card.lane}${selected === card.entry.eventId ? ' on' : ''}`}
-                  data-lane={card.lane}
-                  data-type={card.entry.type}
-                  data-event-id={card.entry.eventId}
-                  aria-pressed={selected === card.entry.eventId}
-                  onClick={() => onSelect(card.entry.eventId)}
-                >
-                  <span className="type">
-                    #{card.position} {card.entry.type}
-                  </span>
-                  <span className="where">
-                    {shortTopic(card.entry.topic)} · p{card.entry.partition} · @{card.entry.offset} · {timeOf(card.entry.occurredAt)}
-                  </span>
-                  <span className="data">{summary(card.entry.data)}</span>
-                </button>
+                <CardButton card={card} selected={selected} onSelect={onSelect} />
               </li>
             );
           })}
         </ol>
       </div>
     </div>
+  );
+}
+
+/** One event's card, in the list or in its lane: type, where it was read, its data; click to see all. */
+function CardButton({ card, selected, onSelect, laneTag = false, children }: { card: Card; selected: string | null; onSelect: (id: string) => void; laneTag?: boolean; children?: ReactNode }) {
+  const on = selected === card.entry.eventId;
+  return (
+    <button
+      type="button"
+      className={`card l-${card.lane}${on ? ' on' : ''}`}
+      data-lane={card.lane}
+      data-type={card.entry.type}
+      data-event-id={card.entry.eventId}
+      aria-pressed={on}
+      onClick={() => onSelect(card.entry.eventId)}
+    >
+      {laneTag && <span className="lane-tag">{card.lane}</span>}
+      <span className="type">
+        #{card.position} {card.entry.type}
+      </span>
+      <span className="where">
+        {shortTopic(card.entry.topic)} · p{card.entry.partition} · @{card.entry.offset} · {timeOf(card.entry.occurredAt)}
+      </span>
+      {children}
+      <span className="data">{summary(card.entry.data)}</span>
+    </button>
   );
 }
