@@ -46,7 +46,9 @@ export async function produce(
   topic: string,
   messages: Array<{ key: string; value: Buffer; headers?: Record<string, string>; partition?: number }>,
 ) {
-  const producer = kafka.producer();
+  // Idempotent: a send retried on a loaded machine (its first attempt timed out, yet was written)
+  // would otherwise write its records twice, and a test that counts them would count wrong.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages });
