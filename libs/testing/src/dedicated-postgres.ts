@@ -52,6 +52,11 @@ export async function createDedicatedPostgres(): Promise<DedicatedPostgres> {
   // fsync off: a test cluster never outlives its machine; a stop -m immediate is still a real crash
   // for the server (crash recovery from the WAL at the next start).
   const options = `-p ${port} -k ${state} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  /** pg_ctl status: exit 0 while a server runs on the data directory, 3 when none does. */
+  const running = () => pg('pg_ctl', ['status', '-D', data]).then(
+    () => true,
+    (error: { code?: number }) => error.code !== 3,
+  );
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
@@ -65,6 +70,9 @@ export async function createDedicatedPostgres(): Promise<DedicatedPostgres> {
           await pg('pg_ctl', ['stop', '-w', '-t', '5', '-D', data, '-m', mode]);
           return;
         } catch (error) {
+          // The server may have gone down after the last try gave up waiting: then it is stopped,
+          // and asking again would only fail ("is server running?") until the tries run out.
+          if (!(await running())) return;
           if (attempt === 12) throw error;
         }
       }

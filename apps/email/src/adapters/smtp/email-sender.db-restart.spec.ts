@@ -46,6 +46,7 @@ describe('the email sender, when the database restarts between the mail server a
     const messageId = `<${email.emailId}@webshop>`;
     const openTransactions: number[] = [];
     let restarted = false;
+    let stopped: Promise<void> | undefined;
     mail.hook({
       // The server has the whole message and has not answered 250 yet.
       data: async (m) => {
@@ -61,7 +62,8 @@ describe('the email sender, when the database restarts between the mail server a
         } finally {
           await probe.end();
         }
-        await server.stop('immediate');
+        stopped = server.stop('immediate');
+        await stopped;
       },
     });
 
@@ -71,7 +73,14 @@ describe('the email sender, when the database restarts between the mail server a
 
     // The server answered 250 to a sender whose database is gone: what it does next fails (here: the
     // SENT mark, retried), and it says so; only then does the database come back.
-    await waitFor(() => restarted && logs.some((l) => l['level'] === 'warn'), { timeoutMs: 30_000, description: 'the sender failing on the database' });
+    const markFailed = 'the mail server accepted an email but marking it SENT failed; retrying';
+    await waitFor(() => restarted && logs.some((l) => l['level'] === 'warn' && l['msg'] === markFailed), {
+      timeoutMs: 30_000,
+      description: 'the sender failing on the database',
+    });
+    // The stop asks the server again every few seconds until it is down (dedicated-postgres.ts): a
+    // start while it still asks would be stopped by its next try, and the database stay away.
+    await stopped;
     await server.start();
 
     await waitFor(async () => (await pool.query(`SELECT 1 FROM emails WHERE email_id = $1 AND status = 'SENT'`, [email.emailId])).rowCount === 1, {
@@ -84,6 +93,6 @@ describe('the email sender, when the database restarts between the mail server a
     expect(mail.deliveries(messageId)).toBe(1);
     const { rows } = await pool.query(`SELECT 1 FROM outbox WHERE event_type = 'EmailSent' AND key = $1`, [email.orderId]);
     expect(rows).toHaveLength(1);
-    expect(logs.filter((l) => l['level'] === 'warn').map((l) => l['msg'])).toContain('the mail server accepted an email but marking it SENT failed; retrying');
+    expect(logs.filter((l) => l['level'] === 'warn').map((l) => l['msg'])).toContain(markFailed);
   });
 });
