@@ -41,6 +41,14 @@ export default [
     },
   },
   {
+    // The Kafka client library sits behind libs/kafka's own interfaces: a change of client touches that lib alone.
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['libs/kafka/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'kafkajs', message: 'Use @webshop/kafka: only libs/kafka talks to the Kafka client library.' }] }],
+    },
+  },
+  {
     // The QA tools read other services' JSON answers, untyped by nature.
     files: ['apps/shop-e2e/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

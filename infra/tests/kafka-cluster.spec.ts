@@ -4,7 +4,7 @@
  * idempotent, min.insync.replicas=2), writes go on once a new leader is elected, and the node
  * started again rejoins every partition's in-sync replicas.
  */
-import { createIdempotentProducer, createKafka, ensureTopics } from '@webshop/kafka';
+import { connectProducer, createAdmin, createKafka, ensureTopics, startReader } from '@webshop/kafka';
 import { createDedicatedBroker, waitFor, type DedicatedBroker } from '@webshop/testing';
 
 describe('a three-node Kafka cluster', () => {
@@ -19,7 +19,7 @@ describe('a three-node Kafka cluster', () => {
     const kafka = createKafka({ clientId: 'cluster-test', brokers: cluster.brokers });
     const topic = 'cluster-acks';
     await ensureTopics(kafka, [topic], 1); // one partition: every write waits for the killed leader's successor
-    const admin = kafka.admin();
+    const admin = createAdmin(kafka);
     await admin.connect();
     const partitions = async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
     expect((await partitions()).every((p) => p.replicas.length === 3)).toBe(true);
@@ -27,8 +27,7 @@ describe('a three-node Kafka cluster', () => {
     // As the outbox relay publishes: a send that failed is sent again, on a fresh producer, until it is
     // acknowledged. (Never go on to other records on a producer whose send failed: its sequence
     // numbers may be reused, and the broker can take a new record for a duplicate of an old one.)
-    let producer = createIdempotentProducer(kafka);
-    await producer.connect();
+    let producer = await connectProducer(kafka);
     const acked: number[] = [];
     const ackTimes: number[] = [];
     let retried = 0;
@@ -37,15 +36,14 @@ describe('a three-node Kafka cluster', () => {
       for (let i = 0; sending; i++) {
         for (;;) {
           try {
-            await producer.send({ topic, acks: -1, messages: [{ key: String(i % 30), value: String(i) }] });
+            await producer.send(topic, [{ key: String(i % 30), value: String(i) }]);
             acked.push(i);
             ackTimes.push(Date.now());
             break;
           } catch {
             retried += 1;
             await producer.disconnect().catch(() => undefined);
-            producer = createIdempotentProducer(kafka);
-            await producer.connect().catch(() => undefined);
+            producer = await connectProducer(kafka).catch(() => producer);
           }
         }
       }
@@ -66,22 +64,17 @@ describe('a three-node Kafka cluster', () => {
     await writer;
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: `cluster-check-${Date.now()}` });
     const seen = new Map<number, number>();
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
     const ends = await admin.fetchTopicOffsets(topic);
     const total = ends.reduce((sum, p) => sum + Number(p.high), 0);
     let read = 0;
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const value = Number(message.value!.toString());
-        seen.set(value, (seen.get(value) ?? 0) + 1);
-        read += 1;
-      },
+    const reader = await startReader(kafka, { groupId: `cluster-check-${Date.now()}`, topics: [topic] }, (message) => {
+      const value = Number(message.value!.toString());
+      seen.set(value, (seen.get(value) ?? 0) + 1);
+      read += 1;
     });
     await waitFor(() => read >= total, { timeoutMs: 60_000, description: `all ${total} records read back` });
-    await consumer.disconnect();
+    await reader.stop();
     await admin.disconnect();
 
     const lost = acked.filter((i) => !seen.has(i));

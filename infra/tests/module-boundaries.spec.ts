@@ -20,7 +20,7 @@ async function boundaryViolations(filePath: string, source: string): Promise<str
   // ESLint exits 1 when it found errors; the report is on stdout either way.
   const { stdout } = await child.catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
   const [report] = JSON.parse(stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
-  return report!.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  return report!.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
 describe('module boundaries', () => {
@@ -46,6 +46,12 @@ describe('module boundaries', () => {
       "import { createPool } from '@webshop/postgres';\nexport const p = createPool;\n",
     );
     expect(violations.join('\n')).toMatch(/type:events/);
+  });
+
+  it('fails lint when code outside libs/kafka imports the Kafka client library', async () => {
+    const violations = await boundaryViolations('apps/web/src/server/offender.ts', "import { Kafka } from 'kafkajs';\nexport const k = Kafka;\n");
+    expect(violations.join('\n')).toMatch(/only libs\/kafka/);
+    expect(await boundaryViolations('libs/kafka/src/fine.ts', "import { Kafka } from 'kafkajs';\nexport const k = Kafka;\n")).toEqual([]);
   });
 
   it('lets an app import the shared libs', async () => {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { EventData } from '@webshop/events';
-import { createConsumerRunner, createKafka, deadLetterMessage, encodeRecord, ensureTopics, messagingMigrations, type ConsumerRunner, type Outcome } from '@webshop/kafka';
+import { connectProducer, createConsumerRunner, createKafka, deadLetterMessage, encodeRecord, ensureTopics, messagingMigrations, type ConsumerRunner, type Outcome } from '@webshop/kafka';
 import { migrate } from '@webshop/postgres';
 import { createTestDatabase, testBrokers, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
 import { formatDeadLetter, parseDlqArgs, runDlq, UsageError } from './dlq';
@@ -48,9 +48,8 @@ describe('npm run dlq', () => {
       deadLetterMessage({ topic: source, partition: 0, message: { offset: '7', key: Buffer.from(record.key), value: record.value, headers: record.headers } as never }, 'payment', 'unknown_order', 'payment never saw it'),
       deadLetterMessage({ topic: source, partition: 0, message: { offset: '8', key: Buffer.from('k'), value: Buffer.from('not avro at all'), headers: {} } as never }, 'payment', 'bad_magic', 'not Avro'),
     ];
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: dlq, acks: -1, messages: letters });
+    const producer = await connectProducer(kafka);
+    await producer.send(dlq, letters);
     await producer.disconnect();
   });
 

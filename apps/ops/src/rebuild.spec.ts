@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { EventData } from '@webshop/events';
-import { createKafka, encodeRecord, ensureTopics } from '@webshop/kafka';
+import { connectProducer, createAdmin, createKafka, encodeRecord, ensureTopics } from '@webshop/kafka';
 import { createPool, databaseUrlFor, dropDatabase, ensureDatabase, type Pool } from '@webshop/postgres';
 import { freePort, startServiceProcess, testBrokers, uniqueName, waitFor } from '@webshop/testing';
 
@@ -50,16 +50,11 @@ describe('npm run rebuild -- <service>', () => {
     pool = createPool(databaseUrlFor(server, `${databasePrefix}shipping`), { max: 2 });
     const kafka = createKafka({ clientId: 'rebuild-test', brokers: testBrokers() });
     await ensureTopics(kafka, [`${topicPrefix}orders`], 3);
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: `${topicPrefix}orders`,
-      acks: -1,
-      messages: orders.map(({ orderId, city }) => {
-        const { key, value, headers } = encodeRecord({ type: 'PurchaseRequested', data: purchase(orderId, city) }, 'orders');
-        return { key, value, headers };
-      }),
-    });
+    const producer = await connectProducer(kafka);
+    await producer.send(
+      `${topicPrefix}orders`,
+      orders.map(({ orderId, city }) => encodeRecord({ type: 'PurchaseRequested', data: purchase(orderId, city) }, 'orders')),
+    );
     await producer.disconnect();
     // The live view, as shipping builds it while it runs; then shipping stops.
     const shipping = await startServiceProcess({
@@ -76,7 +71,7 @@ describe('npm run rebuild -- <service>', () => {
     }
     // A stopped service leaves its group; one whose stop was cut short (a loaded machine) is
     // dropped once its session runs out, and the rebuild refuses until then.
-    const admin = kafka.admin();
+    const admin = createAdmin(kafka);
     await admin.connect();
     try {
       await waitFor(async () => ((await admin.describeGroups([`${topicPrefix}shipping`])).groups[0]?.members.length ?? 0) === 0, {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventOf } from '@webshop/events';
 import { shippingService } from './service';
-import { messagingMigrations, replayTopics } from '@webshop/kafka';
+import { messagingMigrations, replayTopics, startReader } from '@webshop/kafka';
 import { migrate } from '@webshop/postgres';
 import { createLogger } from '@webshop/service-kit';
 import { createTestDatabase, waitFor, startServiceHarness, type ServiceHarness } from '@webshop/testing';
@@ -206,19 +206,14 @@ describe('shipping', () => {
     const [eventId] = await shop.publish([confirmed(unknown)]);
     const dlq = `${shop.prefix}orders.dlq.shipping`;
     const reasons: string[] = [];
-    const reader = shop.kafka.consumer({ groupId: `${shop.prefix}dlq-reader` });
-    await reader.connect();
-    await reader.subscribe({ topics: [dlq], fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        const header = (name: string) => message.headers?.[name]?.toString();
-        if (header('event-id') === eventId) reasons.push(Object.entries(message.headers ?? {}).map(([k, v]) => `${k}=${v?.toString()}`).join(' '));
-      },
+    const reader = await startReader(shop.kafka, { groupId: `${shop.prefix}dlq-reader`, topics: [dlq] }, (message) => {
+      const header = (name: string) => message.headers?.[name]?.toString();
+      if (header('event-id') === eventId) reasons.push(Object.entries(message.headers ?? {}).map(([k, v]) => `${k}=${v?.toString()}`).join(' '));
     });
     try {
       await waitFor(() => reasons.length > 0, { timeoutMs: 30_000, description: 'the confirmation on the dead-letter topic' });
     } finally {
-      await reader.disconnect();
+      await reader.stop();
     }
     expect(reasons[0]).toContain('unknown_order');
     expect((await shop.api(`/shipments/${unknown}`)).status).toBe(404);

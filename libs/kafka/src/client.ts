@@ -1,18 +1,15 @@
 /**
  * The Kafka client as the rest of the workspace sees it. Only libs/kafka imports kafkajs: services,
- * tests and tools hold a `KafkaClient` (made by `createKafka`, or `createQuietKafka` for tests and
- * tools), hand it to this lib's functions, and use the small interfaces below for what they do
- * themselves (look at offsets, send a few records, read a topic), so a change of client library
- * touches this lib alone.
- *
- * Limit: `KafkaClient` is still kafkajs' own type, so code outside could call its methods; it should
- * not. libs/kafka's own tests do, on purpose: they test this lib against kafkajs.
+ * tests and tools hold an opaque `KafkaClient` (made by `createKafka`, or `createQuietKafka` for
+ * tests and tools), hand it to this lib's functions, and use the small interfaces below for what
+ * they do themselves (look at offsets and groups, send a few records, read a topic), so a change of
+ * client library touches this lib alone. libs/kafka's own tests reach kafkajs (`kafkajsOf`) on
+ * purpose: they test this lib against it.
  */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { createIdempotentProducer } from './kafka-client';
+import { asKafkaClient, createIdempotentProducer, kafkajsOf, type KafkaClient } from './kafka-client';
 
-/** A connection factory to one cluster: consumers, producers and admin clients are made from it by this lib. */
-export type KafkaClient = Kafka;
+export type { KafkaClient };
 
 /** Record headers as read: a value may be a string or bytes, or several of them. */
 export interface RecordHeaders {
@@ -32,7 +29,7 @@ export interface ConsumedRecord {
 export interface RecordToSend {
   key: string | Buffer | null;
   value: string | Buffer | null;
-  headers?: Record<string, string | Buffer>;
+  headers?: RecordHeaders;
   partition?: number;
 }
 
@@ -46,17 +43,21 @@ export interface KafkaAdmin {
   fetchTopicOffsets(topic: string): Promise<Array<{ partition: number; offset: string; high: string; low: string }>>;
   /** The group's committed offsets ("-1" where it committed none). */
   fetchOffsets(options: { groupId: string; topics: string[] }): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>>;
+  /** Each group's members (none: no instance is running in it). */
+  describeGroups(groupIds: string[]): Promise<{ groups: Array<{ groupId: string; state: string; members: Array<{ memberId: string; clientId: string }> }> }>;
+  /** Per topic, its partitions' leader, replicas and in-sync replicas (node ids). */
+  fetchTopicMetadata(options: { topics: string[] }): Promise<{ topics: Array<{ name: string; partitions: Array<{ partitionId: number; leader: number; replicas: number[]; isr: number[] }> }> }>;
 }
 
 /** An admin client, not connected yet (connect it, e.g. as a start-up step that is retried). */
 export function createAdmin(client: KafkaClient): KafkaAdmin {
-  return client.admin();
+  return kafkajsOf(client).admin();
 }
 
 /** kafkajs' own retry defaults and nothing logged: for tests and tools, whose clients should not chatter. */
 export function createQuietKafka({ clientId, brokers }: { clientId: string; brokers: string[] }): KafkaClient {
   if (brokers.length === 0) throw new Error('createQuietKafka: at least one broker address is required');
-  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING });
+  return asKafkaClient(new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING }));
 }
 
 /** Sends records with acks=all; for tests and tools (services publish through the outbox relay). */
@@ -72,9 +73,11 @@ export interface RecordProducer {
  * (`createIdempotentProducer`); `idempotent: false` is a plain producer, as a stranger's would be.
  */
 export async function connectProducer(client: KafkaClient, { idempotent = true }: { idempotent?: boolean } = {}): Promise<RecordProducer> {
-  const producer = idempotent ? createIdempotentProducer(client) : client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = idempotent ? createIdempotentProducer(client) : kafkajsOf(client).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const messages = (records: readonly RecordToSend[]) => records.map((r) => ({ ...r }));
+  // Only the record's own fields (a caller may hand over a richer object, such as an EncodedRecord).
+  const messages = (records: readonly RecordToSend[]) =>
+    records.map(({ key, value, headers, partition }) => ({ key, value, ...(headers ? { headers } : {}), ...(partition === undefined ? {} : { partition }) }));
   return {
     async send(topic, records) {
       await producer.send({ topic, acks: -1, messages: messages(records) });
@@ -93,29 +96,53 @@ export interface RecordReader {
 export interface RecordReaderOptions {
   groupId: string;
   topics: readonly string[];
-  /** Commit each record's offset once `onRecord` is done with it (default: kafkajs' periodic auto-commit). */
-  commitEach?: boolean;
+  /**
+   * When offsets are committed: `auto` kafkajs' periodic auto-commit (the default), `each` every
+   * record's once `onRecord` is done with it, `none` never (a reader that rebuilds an in-memory view
+   * from the beginning on every start).
+   */
+  commit?: 'auto' | 'each' | 'none';
+  /** How long the group waits for a silent member before it hands its partitions on (default 30 s). */
+  sessionTimeoutMs?: number;
+  /** Called each time the reader has joined its group (and so has partitions to read). */
+  onJoin?: () => void;
+  /**
+   * Called when the client gave up on the reader after a failure it does not retry by itself (it
+   * retries the rest: a broker that goes away, a rebalance); the reader is stopped by then and a new
+   * one may be started. Without it such a failure only stops the reader.
+   */
+  onGiveUp?: (error: Error) => void;
 }
 
 /**
  * Reads `topics` from the beginning in group `groupId`, handing every record to `onRecord` in
- * partition order, until `stop`. Resolves once the reader runs. The topics must have leaders
- * (`ensureTopics`), or subscribing can fail.
+ * partition order, until `stop`. Resolves once the reader runs. The topics must exist with leaders
+ * (`ensureTopics`): a reader creates none.
  */
 export async function startReader(
   client: KafkaClient,
-  { groupId, topics, commitEach = false }: RecordReaderOptions,
+  { groupId, topics, commit = 'auto', sessionTimeoutMs, onJoin, onGiveUp }: RecordReaderOptions,
   onRecord: (record: ConsumedRecord, source: { topic: string; partition: number }) => void | Promise<void>,
 ): Promise<RecordReader> {
-  const consumer = client.consumer({ groupId });
+  const consumer = kafkajsOf(client).consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    ...(sessionTimeoutMs ? { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)) } : {}),
+  });
+  if (onJoin) consumer.on(consumer.events.GROUP_JOIN, () => onJoin());
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return; // kafkajs starts the consumer again by itself
+    void consumer.disconnect().catch(() => undefined);
+    onGiveUp?.(payload.error);
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await consumer.run({
-      autoCommit: !commitEach,
+      autoCommit: commit === 'auto',
       eachMessage: async ({ topic, partition, message }) => {
         await onRecord(message, { topic, partition });
-        if (commitEach) await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        if (commit === 'each') await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
     });
   } catch (error) {

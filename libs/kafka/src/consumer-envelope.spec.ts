@@ -4,7 +4,7 @@
  * record behind it on the same partition is applied.
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
 import { fingerprintOf, topics, type EventData } from '@webshop/events';
 import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
 import { createConsumerRunner, type ConsumerRunner } from './consumer-runner';
@@ -12,6 +12,7 @@ import { DlqHeader } from './dead-letter';
 import { Header, type AnyOutgoingEvent } from './envelope';
 import { encodeRecord, type EncodedRecord } from './outbox';
 import { prepareDatabase, productUpdated, recordEffect, uniquePrefix } from './testing/fixtures';
+import { kafkajsOf, type KafkaClient } from './kafka-client';
 
 type Alteration = { key?: string | null; headers?: Record<string, string | undefined> };
 type TopicKey = 'products' | 'orders' | 'payments';
@@ -31,7 +32,7 @@ const purchase = (orderId: string, totalCents: number): AnyOutgoingEvent => ({
 const product = (sku: string, seq: number): AnyOutgoingEvent => ({ type: 'ProductUpdated', data: productUpdated(sku, seq) });
 
 describe('the consumer runner refuses records the envelope forbids', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let db: TestDatabase;
   let runner: ConsumerRunner;
   let dlqReader: Consumer;
@@ -73,7 +74,7 @@ describe('the consumer runner refuses records the envelope forbids', () => {
       },
     });
     await runner.start(); // creates the topics and their dead-letter topics
-    dlqReader = kafka.consumer({ groupId: uniqueName('dlq-reader') });
+    dlqReader = kafkajsOf(kafka).consumer({ groupId: uniqueName('dlq-reader') });
     await dlqReader.connect();
     await dlqReader.subscribe({ topics: (['products', 'orders', 'payments'] as const).map((t) => `${prefix}${t}.dlq.orders`), fromBeginning: true });
     await dlqReader.run({ eachMessage: async ({ message }) => void deadLetters.push(message) });
@@ -92,7 +93,7 @@ describe('the consumer runner refuses records the envelope forbids', () => {
   async function sendBadThenGood(topic: TopicKey, bad: EncodedRecord, alter: Alteration, good: EncodedRecord) {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries({ ...bad.headers, ...alter.headers })) if (value !== undefined) headers[name] = value;
-    const producer = kafka.producer();
+    const producer = kafkajsOf(kafka).producer();
     await producer.connect();
     let badOffset: string;
     try {

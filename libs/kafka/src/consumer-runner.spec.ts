@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import { topics } from '@webshop/events';
 import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
 import { createConsumerRunner, type ConsumerRunner, type ConsumerRunnerOptions, type EventHandlers, type Outcome } from './consumer-runner';
 import { DlqHeader } from './dead-letter';
 import { DomainError } from '@webshop/domain';
 import { NonRetriableError } from './errors';
-import { ensureTopics, type PlumbingLogger } from './kafka-client';
+import { ensureTopics, type PlumbingLogger, kafkajsOf, type KafkaClient } from './kafka-client';
 import {
   appliedRows,
   prepareDatabase,
@@ -18,7 +17,7 @@ import {
 } from './testing/fixtures';
 
 describe('the consumer runner', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let db: TestDatabase;
   const runners: ConsumerRunner[] = [];
 
@@ -337,9 +336,9 @@ describe('the consumer runner', () => {
     const groupId = `${prefix}orders`;
     const outcomes: Outcome[] = [];
     await startRunner(prefix, recordingHandlers, outcomes);
-    const admin = kafka.admin();
+    const admin = kafkajsOf(kafka).admin();
     await admin.connect();
-    const producer = kafka.producer({ transactionalId: uniqueName('markers'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafkajsOf(kafka).producer({ transactionalId: uniqueName('markers'), idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     /** The group's committed offset of partition 0 has reached the partition's end. */
     const atEnd = async () => {

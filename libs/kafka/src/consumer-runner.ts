@@ -27,10 +27,10 @@
  *   consumer-group.ts        the kafkajs consumer: join, rejoin after a crash, markers, leave
  *   stop-signal.ts           the stop flag and the back-off pauses it ends
  */
-import type { Kafka } from 'kafkajs';
+
 import { dlqTopicName, type ServiceName } from '@webshop/events';
 import type { Pool } from '@webshop/postgres';
-import { ensureTopics, silentLogger, type PlumbingLogger } from './kafka-client';
+import { ensureTopics, silentLogger, type PlumbingLogger, type KafkaClient } from './kafka-client';
 import { createBatchApplier } from './consumer/apply-batch';
 import { applyRecord, type ApplyContext } from './consumer/apply-record';
 import { applyRun } from './consumer/apply-run';
@@ -43,7 +43,7 @@ import type { EventHandlers, Outcome, OutcomeInfo } from './consumer/types';
 export type { EventHandler, EventHandlers, Outcome, OutcomeInfo } from './consumer/types';
 
 export interface ConsumerRunnerOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   pool: Pool;
   service: ServiceName;
   /** Consumer group and inbox name; defaults to the service name. */

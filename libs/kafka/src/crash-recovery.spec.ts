@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
 import { appliedRows, expectOrderedPerKey, prepareDatabase, produce, productRecord, uniquePrefix } from './testing/fixtures';
+import { type KafkaClient } from './kafka-client';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -27,7 +27,7 @@ function startConsumerProcess(env: Record<string, string>): Promise<ChildProcess
 }
 
 describe('a consumer killed mid-batch', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let db: TestDatabase;
   let child: ChildProcess | undefined;
 

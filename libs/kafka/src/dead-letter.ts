@@ -13,7 +13,7 @@
  *   dlq-source-topic / dlq-source-partition / dlq-source-offset   where it came from
  *   dlq-failed-at         ISO-8601 UTC
  */
-import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import type { ConsumedRecord, RecordHeaders, RecordToSend } from './client';
 
 export const DlqHeader = {
   reason: 'dlq-reason',
@@ -26,12 +26,12 @@ export const DlqHeader = {
 } as const;
 
 export function deadLetterMessage(
-  source: { topic: string; partition: number; message: KafkaMessage },
+  source: { topic: string; partition: number; message: Pick<ConsumedRecord, 'key' | 'value' | 'headers' | 'offset'> },
   consumer: string,
   reason: string,
   error: string,
-): Message {
-  const headers: IHeaders = { ...(source.message.headers ?? {}) };
+): RecordToSend {
+  const headers: RecordHeaders = { ...(source.message.headers ?? {}) };
   headers[DlqHeader.reason] = reason;
   headers[DlqHeader.error] = error.slice(0, 2000);
   headers[DlqHeader.consumer] = consumer;

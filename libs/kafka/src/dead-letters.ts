@@ -10,11 +10,11 @@
  * remove the record from the dead-letter topic: a log is never edited, and `show` keeps telling
  * what happened.
  */
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { decodeEvent, EventDecodeError } from '@webshop/events';
 import { DlqHeader } from './dead-letter';
 import { headerString } from './envelope';
-import { createIdempotentProducer } from './kafka-client';
+import { kafkajsOf, createIdempotentProducer, type KafkaClient } from './kafka-client';
 
 export const isDeadLetterTopic = (topic: string): boolean => /\.dlq\.[a-z]+$/.test(topic);
 
@@ -25,8 +25,8 @@ export interface DeadLetterTopic {
 }
 
 /** The dead-letter topics (under `topicPrefix`) and how many records each holds, by name. */
-export async function listDeadLetterTopics(kafka: Kafka, topicPrefix = ''): Promise<DeadLetterTopic[]> {
-  const admin = kafka.admin();
+export async function listDeadLetterTopics(kafka: KafkaClient, topicPrefix = ''): Promise<DeadLetterTopic[]> {
+  const admin = kafkajsOf(kafka).admin();
   await admin.connect();
   try {
     const names = (await admin.listTopics()).filter((t) => t.startsWith(topicPrefix) && isDeadLetterTopic(t.slice(topicPrefix.length))).sort();
@@ -104,8 +104,8 @@ function describe(partition: number, message: KafkaMessage): DeadLetter {
  * in partition and offset order, with the raw message for a replay. Reads in a consumer group of its
  * own, deleted afterwards.
  */
-async function readAll(kafka: Kafka, topic: string, timeoutMs: number): Promise<Array<{ partition: number; message: KafkaMessage }>> {
-  const admin = kafka.admin();
+async function readAll(kafka: KafkaClient, topic: string, timeoutMs: number): Promise<Array<{ partition: number; message: KafkaMessage }>> {
+  const admin = kafkajsOf(kafka).admin();
   await admin.connect();
   try {
     const remaining = new Map<number, bigint>();
@@ -115,7 +115,7 @@ async function readAll(kafka: Kafka, topic: string, timeoutMs: number): Promise<
     const records: Array<{ partition: number; message: KafkaMessage }> = [];
     if (remaining.size === 0) return records;
     const groupId = `dlq-reader.${process.pid}.${Date.now()}`;
-    const consumer = kafka.consumer({ groupId });
+    const consumer = kafkajsOf(kafka).consumer({ groupId });
     let finish: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (finish = resolve));
     await consumer.connect();
@@ -160,7 +160,7 @@ const selected = ({ offset, partition }: ReadOptions) => (r: { partition: number
   (offset === undefined || r.message.offset === offset) && (partition === undefined || r.partition === partition);
 
 /** The records of a dead-letter topic, decoded where they can be. */
-export async function readDeadLetters(kafka: Kafka, topic: string, options: ReadOptions = {}): Promise<DeadLetter[]> {
+export async function readDeadLetters(kafka: KafkaClient, topic: string, options: ReadOptions = {}): Promise<DeadLetter[]> {
   const records = await readAll(kafka, topic, options.timeoutMs ?? 30_000);
   return records.filter(selected(options)).map((r) => describe(r.partition, r.message));
 }
@@ -175,7 +175,7 @@ export interface Replayed {
  * `dlq-source-topic`), as they were first written. Refuses a record that does not say where it
  * came from, and a topic that is not a dead-letter topic.
  */
-export async function replayDeadLetters(kafka: Kafka, topic: string, options: ReadOptions = {}): Promise<Replayed[]> {
+export async function replayDeadLetters(kafka: KafkaClient, topic: string, options: ReadOptions = {}): Promise<Replayed[]> {
   if (!isDeadLetterTopic(topic)) throw new Error(`${topic} is not a dead-letter topic (<topic>.dlq.<service>)`);
   const records = (await readAll(kafka, topic, options.timeoutMs ?? 30_000)).filter(selected(options));
   if (records.length === 0) return [];

@@ -1,4 +1,4 @@
-export { createKafka, createIdempotentProducer, ensureTopics, silentLogger, type PlumbingLogger, type KafkaOptions } from './kafka-client';
+export { createKafka, ensureTopics, silentLogger, type PlumbingLogger, type KafkaOptions } from './kafka-client';
 export {
   createAdmin,
   createQuietKafka,

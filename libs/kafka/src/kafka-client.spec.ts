@@ -1,5 +1,5 @@
 import { testKafka } from '@webshop/testing';
-import { ensureTopics } from './kafka-client';
+import { ensureTopics, kafkajsOf } from './kafka-client';
 import { uniquePrefix } from './testing/fixtures';
 
 describe('ensureTopics', () => {
@@ -12,7 +12,7 @@ describe('ensureTopics', () => {
       const names = ['orders', 'payments', 'stock'].map((t) => prefix + t);
       await Promise.all(Array.from({ length: 5 }, () => ensureTopics(kafka, names, 3)));
 
-      const admin = kafka.admin();
+      const admin = kafkajsOf(kafka).admin();
       await admin.connect();
       try {
         const { topics } = await admin.fetchTopicMetadata({ topics: names });

@@ -12,6 +12,22 @@ export interface PlumbingLogger {
 const ignore = (): void => undefined;
 export const silentLogger: PlumbingLogger = { debug: ignore, info: ignore, warn: ignore, error: ignore };
 
+declare const opaque: unique symbol;
+
+/**
+ * A connection factory to one cluster, opaque outside this lib: consumers, producers and admin
+ * clients are made from it by this lib's functions only, so a change of client library touches
+ * libs/kafka alone. Made by `createKafka` (services) or `createQuietKafka` (tests and tools).
+ */
+export interface KafkaClient {
+  readonly [opaque]: 'KafkaClient';
+}
+
+/** The kafkajs client behind a KafkaClient: for this lib's own modules and tests, never exported from its index. */
+export const kafkajsOf = (client: KafkaClient): Kafka => client as unknown as Kafka;
+/** Wraps a kafkajs client as the opaque KafkaClient. */
+export const asKafkaClient = (kafka: Kafka): KafkaClient => kafka as unknown as KafkaClient;
+
 export interface KafkaOptions {
   clientId: string;
   brokers: string[];
@@ -19,9 +35,9 @@ export interface KafkaOptions {
 }
 
 /** A kafkajs client whose own warnings and errors go to the service's structured log. */
-export function createKafka({ clientId, brokers, logger = silentLogger }: KafkaOptions): Kafka {
+export function createKafka({ clientId, brokers, logger = silentLogger }: KafkaOptions): KafkaClient {
   if (brokers.length === 0) throw new Error('createKafka: at least one broker address is required');
-  return new Kafka({
+  return asKafkaClient(new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,
@@ -34,7 +50,7 @@ export function createKafka({ clientId, brokers, logger = silentLogger }: KafkaO
         if (level === logLevel.ERROR) logger.error(message, entry);
         else logger.warn(message, entry);
       },
-  });
+  }));
 }
 
 /**
@@ -49,8 +65,8 @@ export function createKafka({ clientId, brokers, logger = silentLogger }: KafkaO
  * likely cause: kafkajs handing out the failed send's sequence numbers again, so that the broker,
  * which had written the failed batch, took the new records for its duplicates.
  */
-export function createIdempotentProducer(kafka: Kafka, options: { transactionalId?: string } = {}): Producer {
-  return kafka.producer({
+export function createIdempotentProducer(kafka: KafkaClient, options: { transactionalId?: string } = {}): Producer {
+  return kafkajsOf(kafka).producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -59,8 +75,8 @@ export function createIdempotentProducer(kafka: Kafka, options: { transactionalI
 }
 
 /** Creates the topics that do not exist yet (idempotent; safe when several services race). */
-export async function ensureTopics(kafka: Kafka, names: readonly string[], numPartitions = 3): Promise<void> {
-  const admin = kafka.admin();
+export async function ensureTopics(kafka: KafkaClient, names: readonly string[], numPartitions = 3): Promise<void> {
+  const admin = kafkajsOf(kafka).admin();
   await admin.connect();
   try {
     const wanted = [...new Set(names)];

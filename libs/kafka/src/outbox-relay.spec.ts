@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { decodeEvent } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
 import { createDedicatedBroker, createTestDatabase, testBrokers, testKafka, waitFor, type DedicatedBroker, type TestDatabase } from '@webshop/testing';
-import { createKafka } from './kafka-client';
+import { createKafka, type KafkaClient } from './kafka-client';
 import { appendToOutbox } from './outbox';
 import { createOutboxRelay, type OutboxRelay } from './outbox-relay';
 import { prepareDatabase, productUpdated, readTopic, uniquePrefix } from './testing/fixtures';
@@ -38,13 +37,13 @@ describe('the outbox relay', () => {
     await db.drop();
   });
 
-  const relayFor = (kafka: Kafka, topicPrefix: string) => {
+  const relayFor = (kafka: KafkaClient, topicPrefix: string) => {
     const relay = createOutboxRelay({ pool: db.pool, kafka, service: 'stock', topicPrefix, batchSize: 100, pollIntervalMs: 60_000 });
     relays.push(relay);
     return relay;
   };
 
-  async function publishedInOrder(kafka: Kafka, topic: string, keys: string[], perKey: number) {
+  async function publishedInOrder(kafka: KafkaClient, topic: string, keys: string[], perKey: number) {
     const messages = await readTopic(kafka, topic, keys.length * perKey);
     const seqs = new Map<string, number[]>();
     const seen = new Set<string>();

@@ -19,18 +19,18 @@
  *   order, losing nothing.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { ServiceName } from '@webshop/events';
 import { startLoop, type Loop, type Next } from '@webshop/background';
 import { keepListening, type KeptListening, type Pool } from '@webshop/postgres';
 import { messageOf } from './errors';
-import { createIdempotentProducer, silentLogger, type PlumbingLogger } from './kafka-client';
+import { createIdempotentProducer, silentLogger, type PlumbingLogger, type KafkaClient } from './kafka-client';
 import { OUTBOX_CHANNEL } from './outbox';
 import { createRelayLease } from './relay-lease';
 
 export interface OutboxRelayOptions {
   pool: Pool;
-  kafka: Kafka;
+  kafka: KafkaClient;
   service: ServiceName;
   logger?: PlumbingLogger;
   /** Prepended to every topic name (isolates test runs on a shared broker). */

@@ -12,8 +12,8 @@
  * Checked in that order: the value first (a record that is no event says so), then the envelope on
  * its own, then where the record was found and who wrote it.
  */
-import type { KafkaMessage } from 'kafkajs';
 import { decodeEvent, keyOf, topicOf, type DecodedEvent, type EventType } from '@webshop/events';
+import type { ConsumedRecord, RecordHeaders } from './client';
 import { Header, type AnyIncomingEvent } from './envelope';
 import { NonRetriableError } from './errors';
 
@@ -29,7 +29,7 @@ const invalid = (message: string) => new NonRetriableError('invalid_envelope', m
  * consumer's `topicPrefix` in front), and checks its envelope; throws `NonRetriableError` with one
  * of the reasons above when the record must not be applied.
  */
-export function readRecord(topic: string, partition: number, message: KafkaMessage, topicPrefix = ''): AnyIncomingEvent {
+export function readRecord(topic: string, partition: number, message: ConsumedRecord, topicPrefix = ''): AnyIncomingEvent {
   if (!message.value) throw new NonRetriableError('empty_value', 'the record has no value');
   const decoded = decodeEvent(message.value);
   const headers = message.headers ?? {};
@@ -91,7 +91,7 @@ export function readRecord(topic: string, partition: number, message: KafkaMessa
   } as AnyIncomingEvent;
 }
 
-type Headers = NonNullable<KafkaMessage['headers']>;
+type Headers = RecordHeaders;
 
 /** The header's one value; null when absent. Given more than once, it says two things: refused. */
 function optional(headers: Headers, name: string): string | null {

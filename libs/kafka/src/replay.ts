@@ -4,14 +4,14 @@
  * replay began; then leaves and deletes that group. The caller points it at empty projection
  * tables (a fresh database, or truncated tables with the service stopped).
  */
-import type { Kafka } from 'kafkajs';
+
 import type { ServiceName } from '@webshop/events';
 import type { Pool } from '@webshop/postgres';
 import { createConsumerRunner, type EventHandlers } from './consumer-runner';
-import { silentLogger, type PlumbingLogger } from './kafka-client';
+import { kafkajsOf, silentLogger, type PlumbingLogger, type KafkaClient } from './kafka-client';
 
 export interface ReplayOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   pool: Pool;
   service: ServiceName;
   topics: ReadonlyArray<{ name: string }>;
@@ -24,7 +24,7 @@ export interface ReplayOptions {
 export async function replayTopics(options: ReplayOptions): Promise<{ records: number; ms: number; groupId: string }> {
   const { kafka, pool, service, topics, handlers, topicPrefix = '', logger = silentLogger, timeoutMs = 10 * 60_000 } = options;
   const started = Date.now();
-  const admin = kafka.admin();
+  const admin = kafkajsOf(kafka).admin();
   await admin.connect();
   try {
     // Where each partition ends now: the replay is done when it has handled the record before it.

@@ -5,12 +5,11 @@
  * records produced and consumed with bare kafkajs, no database on either side. Nothing here asserts
  * on time.
  */
-import type { Kafka } from 'kafkajs';
 import { topics } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
 import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
 import { createConsumerRunner } from './consumer-runner';
-import { ensureTopics } from './kafka-client';
+import { ensureTopics, kafkajsOf, type KafkaClient } from './kafka-client';
 import { appendToOutbox } from './outbox';
 import { createOutboxRelay } from './outbox-relay';
 import { appliedRows, expectOrderedPerKey, prepareDatabase, productRecord, productUpdated, recordEffect, uniquePrefix } from './testing/fixtures';
@@ -20,7 +19,7 @@ const PER_KEY = 100;
 const TOTAL = KEYS * PER_KEY;
 
 describe('10,000 events through outbox, Kafka and inbox', () => {
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   let source: TestDatabase;
   let sink: TestDatabase;
 
@@ -82,18 +81,18 @@ describe('10,000 events through outbox, Kafka and inbox', () => {
 });
 
 /** The same 10,000 records produced (acks=all, idempotent) and consumed with kafkajs alone. */
-async function bareKafkaBaseline(kafka: Kafka): Promise<number> {
+async function bareKafkaBaseline(kafka: KafkaClient): Promise<number> {
   const topic = `${uniquePrefix('baseline')}products`;
   await ensureTopics(kafka, [topic], 3);
   const records = [];
   for (let seq = 1; seq <= PER_KEY; seq++) for (let k = 0; k < KEYS; k++) records.push(productRecord(`sku-${k}`, seq));
 
-  const consumer = kafka.consumer({ groupId: uniqueName('baseline') });
+  const consumer = kafkajsOf(kafka).consumer({ groupId: uniqueName('baseline') });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let received = 0;
   await consumer.run({ eachBatch: async ({ batch }) => void (received += batch.messages.length) });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafkajsOf(kafka).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const started = process.hrtime.bigint();
   for (let i = 0; i < records.length; i += 500) await producer.send({ topic, acks: -1, messages: records.slice(i, i + 500) });

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventData } from '@webshop/events';
-import { createConsumerRunner, createKafka, encodeRecord, ensureTopics, messagingMigrations, type EventHandlers } from '@webshop/kafka';
+import { connectProducer, createConsumerRunner, createKafka, encodeRecord, ensureTopics, messagingMigrations, type EventHandlers } from '@webshop/kafka';
 import { migrate } from '@webshop/postgres';
 import { createTestDatabase, testBrokers, uniqueName, type TestDatabase } from '@webshop/testing';
 import { createLogger } from './logger';
@@ -48,16 +48,11 @@ describe('rebuilding the read models of a stopped service', () => {
       { id: '100_addresses', sql: 'CREATE TABLE addresses (order_id uuid PRIMARY KEY, city text NOT NULL, seen_at timestamptz NOT NULL DEFAULT clock_timestamp())' },
     ]);
     await ensureTopics(kafka, [`${prefix}orders`], 3);
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: `${prefix}orders`,
-      acks: -1,
-      messages: orders.map(({ orderId, city }) => {
-        const { key, value, headers } = encodeRecord({ type: 'PurchaseRequested', data: purchase(orderId, city) }, 'orders');
-        return { key, value, headers };
-      }),
-    });
+    const producer = await connectProducer(kafka);
+    await producer.send(
+      `${prefix}orders`,
+      orders.map(({ orderId, city }) => encodeRecord({ type: 'PurchaseRequested', data: purchase(orderId, city) }, 'orders')),
+    );
     await producer.disconnect();
     // The live view, as the service built it while it ran.
     for (const { orderId, city } of orders) await db.pool.query('INSERT INTO addresses (order_id, city) VALUES ($1, $2)', [orderId, city]);

@@ -14,7 +14,7 @@
  * Folds are idempotent, so when the service starts again and re-reads what it had not committed,
  * its projections change nothing; its workflows then act on those events as they would have.
  */
-import { replayTopics, type EventHandlers } from '@webshop/kafka';
+import { createAdmin, replayTopics, type EventHandlers } from '@webshop/kafka';
 import type { Pool } from '@webshop/postgres';
 import type { Logger } from './logger';
 import type { ServiceDefinition } from './service';
@@ -62,7 +62,7 @@ export async function rebuildProjections(
   if (!projections || !definition.consumes) throw new Error(`${definition.name} keeps no read model of the topics: there is nothing to rebuild`);
   const groupId = `${topicPrefix}${definition.name}`;
 
-  const admin = kafka.admin();
+  const admin = createAdmin(kafka);
   await admin.connect();
   try {
     const { groups } = await admin.describeGroups([groupId]);

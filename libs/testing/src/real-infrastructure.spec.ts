@@ -43,7 +43,7 @@ describe('the real infrastructure every suite gets', () => {
     await producer.disconnect();
 
     const received: Array<{ key: string; value: string; eventId: string; partition: number }> = [];
-    const reader = await startReader(kafka, { groupId, topics: [topic], commitEach: true }, (message, { partition }) => {
+    const reader = await startReader(kafka, { groupId, topics: [topic], commit: 'each' }, (message, { partition }) => {
       received.push({
         key: message.key!.toString(),
         value: message.value!.toString(),

@@ -6,11 +6,11 @@
  *
  * The read model lives in memory, so the feed commits no offsets: every start reads the topics from
  * the beginning again and so rebuilds it. The broker going away only makes it wait and retry
- * (kafkajs reconnects; a consumer it gave up on is replaced with back-off); `ready()` says why not.
+ * (the client reconnects; a reader it gave up on is replaced with back-off); `ready()` says why not.
  */
 import { createBackoff, sleep } from '@webshop/background';
 import { topics } from '@webshop/events';
-import { createKafka, readRecord, type KafkaClient, type PlumbingLogger } from '@webshop/kafka';
+import { createAdmin, createKafka, readRecord, startReader, type ConsumedRecord, type PlumbingLogger, type RecordReader } from '@webshop/kafka';
 import type { PulseModel } from './pulse-model';
 
 export interface PulseFeedOptions {
@@ -29,7 +29,7 @@ export interface PulseFeed {
 export function startPulseFeed({ brokers, topicPrefix, model, logger }: PulseFeedOptions): PulseFeed {
   const kafka = createKafka({ clientId: `${topicPrefix}web`, brokers, logger });
   const names = Object.values(topics).map((t) => topicPrefix + t.name);
-  let consumer: ReturnType<KafkaClient['consumer']> | undefined;
+  let reader: RecordReader | undefined;
   let state = 'starting: joining the consumer group';
   const stopping = new AbortController();
   const backoff = createBackoff({ initialMs: 500, maxMs: 10_000 });
@@ -42,8 +42,29 @@ export function startPulseFeed({ brokers, topicPrefix, model, logger }: PulseFee
     void sleep(wait, stopping.signal).then(() => stopping.signal.aborted || void start());
   };
 
+  const onRecord = (record: ConsumedRecord, { topic, partition }: { topic: string; partition: number }) => {
+    try {
+      const event = readRecord(topic, partition, record, topicPrefix);
+      model.add({
+        eventId: event.eventId,
+        type: event.type,
+        topic: topic.slice(topicPrefix.length),
+        partition,
+        offset: record.offset,
+        occurredAt: event.occurredAt,
+        producer: event.producer,
+        key: event.correlationId,
+        causationId: event.causationId,
+        data: event.data,
+      });
+    } catch (error) {
+      // A record the services dead-letter: the pulse shows what the services will (their dead-letter counts).
+      logger.warn('pulse consumer: a record that is no valid event', { topic, partition, offset: record.offset, reason: (error as { reason?: string }).reason ?? String(error) });
+    }
+  };
+
   async function start(): Promise<void> {
-    const admin = kafka.admin();
+    const admin = createAdmin(kafka);
     try {
       await admin.connect();
       const existing = new Set(await admin.listTopics());
@@ -55,47 +76,29 @@ export function startPulseFeed({ brokers, topicPrefix, model, logger }: PulseFee
     }
     await admin.disconnect().catch(() => undefined);
 
-    const current = kafka.consumer({ groupId: `${topicPrefix}web`, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000 });
-    consumer = current;
-    current.on(current.events.GROUP_JOIN, () => {
-      backoff.reset();
-      state = 'ready';
-    });
-    current.on(current.events.CRASH, ({ payload }) => {
-      if (payload.restart) return; // kafkajs restarts it itself
-      if (consumer === current) consumer = undefined;
-      void current.disconnect().catch(() => undefined);
-      retry(payload.error.message);
-    });
+    let current: RecordReader | undefined;
     try {
-      await current.connect();
-      await current.subscribe({ topics: names, fromBeginning: true });
-      await current.run({
-        autoCommit: false,
-        eachMessage: async ({ topic, partition, message }) => {
-          try {
-            const event = readRecord(topic, partition, message, topicPrefix);
-            model.add({
-              eventId: event.eventId,
-              type: event.type,
-              topic: topic.slice(topicPrefix.length),
-              partition,
-              offset: message.offset,
-              occurredAt: event.occurredAt,
-              producer: event.producer,
-              key: event.correlationId,
-              causationId: event.causationId,
-              data: event.data,
-            });
-          } catch (error) {
-            // A record the services dead-letter: the pulse shows what the services will (their dead-letter counts).
-            logger.warn('pulse consumer: a record that is no valid event', { topic, partition, offset: message.offset, reason: (error as { reason?: string }).reason ?? String(error) });
-          }
+      current = await startReader(
+        kafka,
+        {
+          groupId: `${topicPrefix}web`,
+          topics: names,
+          commit: 'none',
+          sessionTimeoutMs: 10_000,
+          onJoin: () => {
+            backoff.reset();
+            state = 'ready';
+          },
+          onGiveUp: (error) => {
+            if (reader === current) reader = undefined;
+            retry(error.message);
+          },
         },
-      });
+        onRecord,
+      );
+      reader = current;
+      if (stopping.signal.aborted) await current.stop().catch(() => undefined);
     } catch (error) {
-      if (consumer === current) consumer = undefined;
-      await current.disconnect().catch(() => undefined);
       retry(error instanceof Error ? error.message : String(error));
     }
   }
@@ -107,7 +110,7 @@ export function startPulseFeed({ brokers, topicPrefix, model, logger }: PulseFee
     },
     async stop() {
       stopping.abort();
-      await consumer?.disconnect().catch(() => undefined);
+      await reader?.stop().catch(() => undefined);
     },
   };
 }

@@ -5,15 +5,16 @@
  * back-off, until it joins or the runner stops). A fetch that held only transaction markers never
  * reaches eachBatch: its position is committed here.
  */
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { backoffMs } from '@webshop/background';
 import { messageOf } from '../errors';
 import type { PlumbingLogger } from '../kafka-client';
 import { nextOffset, type CommitOffsets } from './offsets';
 import type { StopSignal } from './stop-signal';
+import { kafkajsOf, type KafkaClient } from '../kafka-client';
 
 export interface ConsumerGroupOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   groupId: string;
   topics: readonly string[];
   fromBeginning: boolean;
@@ -45,7 +46,7 @@ export function createConsumerGroup(options: ConsumerGroupOptions): ConsumerGrou
     // waits for the fetch in flight, which an idle broker holds for up to maxWaitTimeInMs (kafkajs:
     // 5 s, more than the stop's 3 s for the consumer, so the member would not leave its group and
     // would linger there until its session ran out): 1 s keeps the stop inside its budget.
-    const c = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 1_000 });
+    const c = kafkajsOf(kafka).consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 1_000 });
     c.on(c.events.GROUP_JOIN, () => {
       running = true;
     });

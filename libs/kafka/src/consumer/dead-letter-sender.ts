@@ -2,12 +2,12 @@
  * The producer of a runner's dead letters (`<topic>.dlq.<service>`, the format in dead-letter.ts):
  * idempotent, acks=all, connected at start and closed at stop.
  */
-import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage, Producer } from 'kafkajs';
 import { dlqTopicName, type ServiceName } from '@webshop/events';
 import { deadLetterMessage } from '../dead-letter';
 import { Header, headerString } from '../envelope';
 import { messageOf, reasonOf } from '../errors';
-import { createIdempotentProducer, type PlumbingLogger } from '../kafka-client';
+import { createIdempotentProducer, type PlumbingLogger, type KafkaClient } from '../kafka-client';
 import type { Source } from './types';
 
 export interface DeadLetterSender {
@@ -17,7 +17,7 @@ export interface DeadLetterSender {
   disconnect(): Promise<void>;
 }
 
-export function createDeadLetterSender(options: { kafka: Kafka; service: ServiceName; groupId: string; logger: PlumbingLogger }): DeadLetterSender {
+export function createDeadLetterSender(options: { kafka: KafkaClient; service: ServiceName; groupId: string; logger: PlumbingLogger }): DeadLetterSender {
   const { kafka, service, groupId, logger } = options;
   let producer: Producer | undefined;
   return {

@@ -1,11 +1,11 @@
 /** Test fixtures for the messaging plumbing: real topics, a real database, real events. */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import type { EventData } from '@webshop/events';
 import { migrate, type Pool } from '@webshop/postgres';
 import { uniqueName, waitFor } from '@webshop/testing';
 import { messagingMigrations } from '../index';
-import { ensureTopics } from '../kafka-client';
+import { kafkajsOf, ensureTopics, type KafkaClient } from '../kafka-client';
 import { encodeRecord } from '../outbox';
 
 export { recordEffect } from './fixtures-effects';
@@ -42,13 +42,13 @@ export function productRecord(sku: string, seq: number, eventId: string = random
 
 /** Sends `messages` in one request, acks=all; a message with a `partition` goes there, the others by key. */
 export async function produce(
-  kafka: Kafka,
+  kafka: KafkaClient,
   topic: string,
   messages: Array<{ key: string; value: Buffer; headers?: Record<string, string>; partition?: number }>,
 ) {
   // Idempotent: a send retried on a loaded machine (its first attempt timed out, yet was written)
   // would otherwise write its records twice, and a test that counts them would count wrong.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafkajsOf(kafka).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages });
@@ -62,10 +62,10 @@ export async function produce(
  * at this very moment by a producer's auto-creation: wait for its leaders first, or kafkajs' subscribe
  * fails on its first metadata request with "This server does not host this topic-partition".
  */
-export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+export async function readTopic(kafka: KafkaClient, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
   const received: KafkaMessage[] = [];
   await ensureTopics(kafka, [topic]);
-  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  const consumer = kafkajsOf(kafka).consumer({ groupId: uniqueName('reader') });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
