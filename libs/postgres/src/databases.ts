@@ -9,12 +9,11 @@ export function databaseUrlFor(url: string, database: string): string {
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function checkedName(name: string): string {
+export function checkedName(name: string): string {
   if (!identifier.test(name)) throw new Error(`not a safe database name: ${JSON.stringify(name)}`);
   return name;
 }
 
-/** Creates the database when it is missing. Returns true when it was created. */
 /** A short-lived client of the server's `postgres` database; a lost connection fails its query, never the process. */
 async function connectToServer(serverUrl: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: databaseUrlFor(serverUrl, 'postgres'), connectionTimeoutMillis: 10_000 });
@@ -23,7 +22,23 @@ async function connectToServer(serverUrl: string): Promise<pg.Client> {
   return client;
 }
 
+/**
+ * Creates the database when it is missing. Returns true when it was created. Looks first by
+ * connecting to the database itself: a service's own role (ensureServiceDatabase) may connect to
+ * its database and need nothing of the server's `postgres` one; only a missing database (3D000)
+ * is created, which takes a role that may (a superuser's URL, as a developer's DATABASE_URL).
+ */
 export async function ensureDatabase(serverUrl: string, name: string): Promise<boolean> {
+  const own = new pg.Client({ connectionString: databaseUrlFor(serverUrl, checkedName(name)), connectionTimeoutMillis: 10_000 });
+  own.on('error', () => undefined);
+  try {
+    await own.connect();
+    return false;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw error; // e.g. 42501: this role may not connect
+  } finally {
+    await own.end().catch(() => undefined);
+  }
   const client = await connectToServer(serverUrl);
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [checkedName(name)]);
