@@ -49,7 +49,12 @@ export async function decideAndRecord<Command, State, Event extends Fact>(
   if (events.length === 0) return { before, after: before, events };
   const after = events.reduce<State>((state, event) => decider.evolve(state, event), before);
   await store.save(tx, after, { before, events });
+  await publishDecided(tx, service, events, causedBy);
+  return { before, after, events };
+}
+
+/** Appends the events a topic carries to the outbox, caused by `causedBy`; facts stay out. */
+export async function publishDecided(tx: PoolClient, service: ServiceName, events: readonly Fact[], causedBy?: Cause): Promise<void> {
   const published = events.filter((event) => isEventType(event.type)) as unknown as AnyOutgoingEvent[];
   await appendToOutbox(tx, service, causedBy ? published.map((event) => ({ ...event, causedBy })) : published);
-  return { before, after, events };
 }

@@ -9,7 +9,7 @@ import type { EventOf } from '@webshop/events';
 import { messagingMigrations, type AnyIncomingEvent } from '@webshop/kafka';
 import { migrate, withTransaction, type PoolClient } from '@webshop/postgres';
 import { createTestDatabase, type TestDatabase } from '@webshop/testing';
-import { decideAndRecord, eventHandlersFor, onEach, type DecisionStore } from './index';
+import { decideAndRecord, decidingView, eventHandlersFor, onEach, type DecisionStore } from './index';
 
 type Refund = { orderId: string; refunded: boolean; notes: number };
 type Noted = { type: 'RefundNoted'; data: { orderId: string } };
@@ -89,6 +89,47 @@ describe('the runtime', () => {
     expect(await outbox(orderId)).toEqual([]);
   });
 
+  describe('a view a workflow decides on', () => {
+    // Each OrderCancelled about an order is noted in its row; the workflow refunds it once.
+    const view = decidingView<Refund, { at: string }, EventOf<'PaymentRefunded'>>({
+      service: 'payment',
+      types: ['OrderCancelled'],
+      store: (event) => store((event.data as { orderId: string }).orderId),
+      fold: (_tx, state) => ({ ...state, notes: state.notes + 1 }),
+      workflow: {
+        decide: ({ at }, state) =>
+          state.refunded ? [] : [{ type: 'PaymentRefunded', data: { orderId: state.orderId, paymentId: randomUUID(), amountCents: 900, refundedAt: at } }],
+        evolve: (state) => ({ ...state, refunded: true }),
+      },
+      step: () => ({ at: new Date().toISOString() }),
+    });
+    const cancelled = (orderId: string) =>
+      ({ type: 'OrderCancelled', eventId: randomUUID(), traceparent: null, data: { orderId, reason: 'x', cancelledAt: new Date().toISOString() } }) as unknown as AnyIncomingEvent;
+    const apply = (mode: 'live' | 'replay', event: AnyIncomingEvent) =>
+      withTransaction(db.pool, (tx) => eventHandlersFor({ views: [view] }, mode).OrderCancelled!(event as never, tx));
+
+    it('live: folds the event, decides on the folded state, saves once and publishes the decision caused by the event', async () => {
+      const orderId = randomUUID();
+      const event = cancelled(orderId);
+      const before = saves;
+      await apply('live', event);
+      expect(saves - before).toBe(1);
+      expect(await row(orderId)).toEqual({ refunded: true, notes: 1 });
+      expect(await outbox(orderId)).toEqual([expect.objectContaining({ event_type: 'PaymentRefunded', headers: expect.objectContaining({ 'causation-id': event.eventId }) })]);
+
+      await apply('live', cancelled(orderId)); // decided once: the second only folds
+      expect(await row(orderId)).toEqual({ refunded: true, notes: 2 });
+      expect(await outbox(orderId)).toHaveLength(1);
+    });
+
+    it('replay: folds only, so a rebuild decides nothing again', async () => {
+      const orderId = randomUUID();
+      await apply('replay', cancelled(orderId));
+      expect(await row(orderId)).toEqual({ refunded: false, notes: 1 });
+      expect(await outbox(orderId)).toEqual([]);
+    });
+  });
+
   it('rolls the state back with the transaction when the outbox refuses an event', async () => {
     const orderId = randomUUID();
     // Stock may not write a payments event: the outbox refuses, and the saved state goes with it.
@@ -103,21 +144,22 @@ describe('the consumer handlers for a mode', () => {
   const tx = {} as PoolClient; // never touched: the reactions only note that they ran
   const plan = {
     projections: [onEach(['OrderConfirmed', 'OrderRejected'], async () => void calls.push('view')), { OrderConfirmed: async () => void calls.push('timeline') }],
+    views: [(mode: string) => ({ OrderConfirmed: async () => void calls.push(`order-${mode}`) })],
     workflows: [{ OrderConfirmed: async () => void calls.push('saga') }, { PurchaseRequested: async () => void calls.push('charge') }],
   };
   beforeEach(() => calls.splice(0));
 
-  it('live: runs the projections first, in order, then the workflows', async () => {
+  it('live: runs the projections first, in order, then the views, then the workflows', async () => {
     const handlers = eventHandlersFor(plan, 'live');
     await handlers.OrderConfirmed!(event as never, tx);
-    expect(calls).toEqual(['view', 'timeline', 'saga']);
+    expect(calls).toEqual(['view', 'timeline', 'order-live', 'saga']);
     expect(Object.keys(handlers).sort()).toEqual(['OrderConfirmed', 'OrderRejected', 'PurchaseRequested']);
   });
 
-  it('replay: runs only the projections, so a rebuild never acts again', async () => {
+  it('replay: runs the projections and the views in their replay mode, so a rebuild never acts again', async () => {
     const handlers = eventHandlersFor(plan, 'replay');
     await handlers.OrderConfirmed!(event as never, tx);
-    expect(calls).toEqual(['view', 'timeline']);
+    expect(calls).toEqual(['view', 'timeline', 'order-replay']);
     expect(handlers.PurchaseRequested).toBeUndefined();
   });
 });

@@ -5,10 +5,9 @@
  * order to fold into yet and waits in the timeline, which the request then folds in.
  */
 import type { Projection } from '@webshop/domain';
-import { onEach, type Reactions } from '@webshop/runtime';
+import type { IncomingEvent } from '@webshop/kafka';
 import type { PoolClient } from '@webshop/postgres';
-import { evolve, orderEventTypes, type Order, type OrderEvent } from '../domain/order';
-import { orderStore } from '../adapters/pg/order-store';
+import { evolve, type Order, type OrderEvent } from '../domain/order';
 import { timelineOf } from '../adapters/pg/timeline-store';
 
 export const orderViewFold: Projection<Order, OrderEvent> = { evolve };
@@ -19,13 +18,9 @@ async function earlierEvents(tx: PoolClient, orderId: string, eventId: string): 
   return entries.filter((e) => e.eventId !== eventId).map((e) => ({ type: e.type, data: e.data }) as OrderEvent);
 }
 
-export const orderViewProjection: Reactions = onEach(orderEventTypes, async (incoming, tx) => {
+/** The order with `incoming` folded in; the request of an order also folds in the answers that came first. */
+export async function foldIntoOrder(tx: PoolClient, before: Order | null, incoming: IncomingEvent): Promise<Order | null> {
   const event = incoming as typeof incoming & OrderEvent;
-  const store = orderStore(event.data.orderId);
-  const before = await store.load(tx);
-  const after =
-    before || event.type !== 'PurchaseRequested'
-      ? orderViewFold.evolve(before, event)
-      : (await earlierEvents(tx, event.data.orderId, incoming.eventId)).reduce(orderViewFold.evolve, orderViewFold.evolve(null, event));
-  if (after !== before) await store.save(tx, after, { before, events: [event] });
-});
+  if (before || event.type !== 'PurchaseRequested') return orderViewFold.evolve(before, event);
+  return (await earlierEvents(tx, event.data.orderId, incoming.eventId)).reduce(orderViewFold.evolve, orderViewFold.evolve(null, event));
+}

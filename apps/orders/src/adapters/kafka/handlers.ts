@@ -1,23 +1,23 @@
 /**
  * What orders does with each event it reads, inside the consumer's transaction (the runner records
  * the event id in the inbox in the same one), in this order:
- *   projections (live and in a replay): the event joins the order's timeline and is folded into the
- *     order view; ProductUpdated keeps orders' copy of the catalogue;
- *   workflow (live only): the order saga decides on the view, and its decisions go to the outbox.
+ *   projections (live and in a replay): the event joins the order's timeline; ProductUpdated keeps
+ *     orders' copy of the catalogue;
+ *   the order view (live and in a replay) and its saga (live only): the event is folded into the
+ *     order, the saga decides on the result, its decisions go to the outbox, the order is saved once.
  */
 import { topics } from '@webshop/events';
 import type { EventHandlers } from '@webshop/kafka';
 import { eventHandlersFor, type Mode } from '@webshop/runtime';
 import { catalogueProjection } from '../../projections/catalogue';
-import { orderViewProjection } from '../../projections/order-view';
 import { timelineProjection } from '../../projections/timeline';
-import { orderSagaReaction } from '../../workflows/order-saga-reaction';
+import { orderViewAndSaga } from '../../workflows/order-saga-reaction';
 
 export const consumedTopics = [topics.orders, topics.payments, topics.stock, topics.products, topics.shipments, topics.emails];
 
 export function orderEventHandlers(mode: Mode, clock: () => Date = () => new Date()): EventHandlers {
   return eventHandlersFor(
-    { projections: [timelineProjection, orderViewProjection, catalogueProjection], workflows: [orderSagaReaction(clock)] },
+    { projections: [timelineProjection, catalogueProjection], views: [orderViewAndSaga(clock)] },
     mode,
   );
 }
