@@ -13,7 +13,7 @@ export const paymentService: ServiceDefinition = {
   name: 'payment',
   migrations,
   consumes: { topics: consumedTopics, handlers: () => paymentEventHandlers() },
-  async start({ pool }) {
-    return { router: paymentRouter({ pool }) };
+  async start({ pool, operatorOnly }) {
+    return { router: paymentRouter({ pool, operatorOnly }) };
   },
 };

@@ -17,10 +17,10 @@ export const shippingService: ServiceDefinition<Config> = {
   migrations,
   consumes: { topics: consumedTopics, handlers: ({ logger }) => shippingEventHandlers('live', { logger }) },
   projections: { tables: projectionTables.map((name) => ({ name })), handlers: ({ logger }) => shippingEventHandlers('replay', { logger }) },
-  async start({ pool, logger, config }) {
+  async start({ pool, logger, config, operatorOnly }) {
     const { AUTO_DISPATCH_MS } = config;
     const dispatcher = AUTO_DISPATCH_MS ? startAutoDispatcher({ pool, afterMs: AUTO_DISPATCH_MS, logger }) : undefined;
     if (dispatcher) logger.info('dispatching and delivering shipments automatically', { afterMs: AUTO_DISPATCH_MS });
-    return { router: shippingRouter({ pool }), stop: async () => dispatcher?.stop() };
+    return { router: shippingRouter({ pool, operatorOnly }), stop: async () => dispatcher?.stop() };
   },
 };

@@ -14,7 +14,7 @@ export const stockService: ServiceDefinition = {
   name: 'stock',
   migrations,
   consumes: { topics: consumedTopics, handlers: () => stockEventHandlers() },
-  async start({ pool }) {
-    return { router: stockRouter({ pool }) };
+  async start({ pool, operatorOnly }) {
+    return { router: stockRouter({ pool, operatorOnly }) };
   },
 };

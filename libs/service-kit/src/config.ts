@@ -4,6 +4,14 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** A comma-separated list, each item checked with `item`; absent or empty: none. */
+const list = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(item));
+
 /** Variables every service reads. A service extends this with its own. */
 export const commonEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535), // 0: any free port (tests)
@@ -20,6 +28,12 @@ export const commonEnv = z.object({
   STARTUP_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(180_000),
   /** How long a stopping service keeps serving with /readyz 503 before it closes its port (at most 2 s). */
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(2_000).default(1_000),
+  /** The operator endpoints' Bearer tokens, comma-separated (operator-access.ts); required unless ADMIN_AUTH=off. */
+  ADMIN_TOKENS: list(z.string().min(16, 'each token must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces only')),
+  /** `off`: the local demo mode, the operator endpoints open to anyone (logged as a warning). */
+  ADMIN_AUTH: z.enum(['on', 'off']).default('on'),
+  /** The browser origins allowed to call the API across origins (the web front end's), comma-separated; none by default. */
+  CORS_ORIGIN: list(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)),
 });
 
 /**

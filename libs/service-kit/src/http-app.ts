@@ -1,4 +1,6 @@
+import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { Server } from 'node:http';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
@@ -34,12 +36,28 @@ export interface HttpAppOptions {
   /** Request bodies above this are refused with 413. */
   bodyLimit?: string;
   metrics?: ServiceMetrics;
+  /** Browser origins allowed to call across origins (CORS_ORIGIN: the web front end's); none by default. */
+  corsOrigins?: string[];
 }
 
-/** The express app every service serves: JSON bodies, its routes, health, and the error contract. */
-export function createHttpApp({ logger, routes, readiness = [], bodyLimit = '64kb', metrics }: HttpAppOptions): Express {
+/** What a browser on an allowed origin may send and read: the contract's headers. */
+const corsOptions = (origins: string[]): cors.CorsOptions => ({
+  origin: origins,
+  allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'Last-Event-ID'],
+  exposedHeaders: ['Location', 'Retry-After', 'X-Wait-Timed-Out'],
+  maxAge: 600,
+});
+
+/**
+ * The express app every service serves: security headers (helmet's defaults) on every answer, CORS
+ * for the allowed origins only (another origin's preflight gets no Access-Control-Allow-Origin),
+ * JSON bodies up to the limit, its routes, health, and the error contract.
+ */
+export function createHttpApp({ logger, routes, readiness = [], bodyLimit = '64kb', metrics, corsOrigins = [] }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(cors(corsOptions(corsOrigins)));
   if (metrics) {
     app.use(metrics.httpMiddleware);
     app.get('/metrics', async (_req, res) => {

@@ -4,6 +4,7 @@ export { HttpError, errorHandler, notFoundHandler, parseBody, type ErrorBody } f
 export { storableString, unstorableReason, refuseUnstorableInput, pathParam, parseParam } from './storable-input';
 export { createHttpApp, listen, type HealthCheck } from './http-app';
 export { onShutdown } from './shutdown';
+export { operatorAccess, type OperatorAccess, type OperatorAccessConfig } from './operator-access';
 export { startService, type ServiceDefinition, type ServiceContext, type ServiceConfig, type RunningService } from './service';
 export { createMetrics, type ServiceMetrics, type MetricsSources } from './metrics';
 export { runService } from './main';

@@ -24,3 +24,17 @@ describe('the service logger', () => {
     expect(new Date(lines[0]!['time'] as string).toISOString()).toBe(lines[0]!['time']);
   });
 });
+
+describe('credentials in log fields', () => {
+  it('are redacted: an authorization header, the operator tokens, a token or password, at any depth pino is told of', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger({ service: 'payment' }, 'info', stream);
+    logger.info('a request', { req: { method: 'POST', headers: { authorization: 'Bearer sekrit-token-1234567890', accept: 'application/json' } } });
+    logger.info('configured', { config: { ADMIN_TOKENS: ['sekrit-token-1234567890'], PORT: 3002 }, authorization: 'Bearer sekrit-token-1234567890' });
+    logger.child({ token: 'sekrit-token-1234567890' }).warn('child', { options: { password: 'sekrit-token-1234567890' } });
+    expect(JSON.stringify(lines)).not.toContain('sekrit');
+    expect(lines[0]).toMatchObject({ req: { method: 'POST', headers: { authorization: '[redacted]', accept: 'application/json' } } });
+    expect(lines[1]).toMatchObject({ config: { ADMIN_TOKENS: '[redacted]', PORT: 3002 }, authorization: '[redacted]' });
+    expect(lines[2]).toMatchObject({ token: '[redacted]', options: { password: '[redacted]' } });
+  });
+});

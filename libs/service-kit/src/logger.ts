@@ -25,6 +25,9 @@ function wrap(p: pino.Logger): Logger {
   };
 }
 
+const secretFields = ['authorization', 'ADMIN_TOKENS', 'token', 'password'];
+const redactedPaths = secretFields.flatMap((field) => [field, `*.${field}`, `*.headers.${field}`]);
+
 export function createLogger(base: Record<string, unknown>, level: Level = 'info', destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
@@ -32,6 +35,9 @@ export function createLogger(base: Record<string, unknown>, level: Level = 'info
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     serializers: { err: pino.stdSerializers.err },
+    // Credentials never reach a log line, however they got into its fields: a request's headers,
+    // a configuration, an options object.
+    redact: { paths: redactedPaths, censor: '[redacted]' },
   };
   return wrap(destination ? pino(options, destination) : pino(options));
 }

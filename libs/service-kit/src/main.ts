@@ -3,6 +3,7 @@ import { createPool } from '@webshop/postgres';
 import { createLogger } from './logger';
 import { formatRebuildReport, rebuildProjections } from './rebuild';
 import { startService, type ServiceConfig, type ServiceDefinition } from './service';
+import { operatorAccess } from './operator-access';
 import { onShutdown } from './shutdown';
 import { StartupAborted } from './startup';
 
@@ -19,6 +20,7 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
   const main = async () => {
     const config = readConfig();
     if (process.argv.includes('--check-config')) {
+      operatorAccess(config); // a service without its operator tokens would refuse to start: say so here too
       process.stdout.write('configuration ok\n');
       return;
     }

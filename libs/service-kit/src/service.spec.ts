@@ -1,4 +1,4 @@
-import { createTestDatabase, freePort, testBrokers, waitFor, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, freePort, testBrokers, testOperatorToken, waitFor, type TestDatabase } from '@webshop/testing';
 import { createLogger } from './logger';
 import { startService, type ServiceConfig, type ServiceDefinition } from './service';
 import { StartupAborted, StartupTimedOut } from './startup';
@@ -22,6 +22,7 @@ describe('a service whose dependencies are away at start-up', () => {
     LOG_LEVEL: 'info',
     TOPIC_PREFIX: `startup-${Date.now()}.`,
     KAFKA_PARTITIONS: 1,
+    ADMIN_TOKENS: [testOperatorToken],
     ...overrides,
   });
   const get = async (port: number, path: string) => {

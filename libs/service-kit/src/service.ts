@@ -36,6 +36,7 @@ import { createHttpApp, listen } from './http-app';
 import { HttpError } from './http-errors';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
+import { operatorAccess } from './operator-access';
 import { createStartup } from './startup';
 import type { ProjectionsDefinition } from './rebuild';
 
@@ -50,6 +51,11 @@ export interface ServiceConfig {
   STARTUP_TIMEOUT_MS?: number;
   /** How long a stopping service still serves, answering /readyz 503, so a load balancer routes around it first. */
   SHUTDOWN_DRAIN_MS?: number;
+  /** The operator endpoints' Bearer tokens (operator-access.ts): without one the service refuses to start, unless ADMIN_AUTH is off. */
+  ADMIN_TOKENS?: string[];
+  ADMIN_AUTH?: 'on' | 'off';
+  /** Browser origins allowed to call across origins (the web front end's). */
+  CORS_ORIGIN?: string[];
 }
 
 export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
@@ -63,6 +69,8 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   metrics: ServiceMetrics;
   /** Aborted when the service begins to stop: long polls answer, streams tell their clients to reconnect. */
   stopping: AbortSignal;
+  /** Put before an operator route's handler: 401 `unauthorized` / 403 `forbidden` without an accepted Bearer token. */
+  operatorOnly: RequestHandler;
 }
 
 export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
@@ -105,6 +113,8 @@ export async function startService<C extends ServiceConfig>(
   options: StartOptions = {},
 ): Promise<RunningService<C>> {
   const log = logger ?? createLogger({ service: definition.name }, config.LOG_LEVEL);
+  const { operatorOnly, required } = operatorAccess(config); // no token: a ConfigError, nothing started
+  if (!required) log.warn('ADMIN_AUTH=off: the operator endpoints are open to anyone (a local demo only)');
   const startup = createStartup({ logger: log, timeoutMs: config.STARTUP_TIMEOUT_MS ?? 180_000, signal: options.signal });
   const stopping = new AbortController();
   const groupId = `${config.TOPIC_PREFIX}${definition.name}`;
@@ -131,6 +141,7 @@ export async function startService<C extends ServiceConfig>(
     logger: log,
     metrics,
     routes,
+    corsOrigins: config.CORS_ORIGIN,
     readiness: [
       {
         name: 'lifecycle',
@@ -198,7 +209,7 @@ export async function startService<C extends ServiceConfig>(
     const written = Object.values(topicRegistry).filter((t) => t.writer === definition.name);
     await startup.step('kafka', () => ensureTopics(client, written.map((t) => config.TOPIC_PREFIX + t.name), config.KAFKA_PARTITIONS));
 
-    const ctx: ServiceContext<C> = { name: definition.name, pool: db, kafka: client, logger: log, config, metrics, stopping: stopping.signal };
+    const ctx: ServiceContext<C> = { name: definition.name, pool: db, kafka: client, logger: log, config, metrics, stopping: stopping.signal, operatorOnly };
     relay = createOutboxRelay({
       pool: messaging,
       kafka: client,

@@ -4,6 +4,7 @@
  * generated request is one the service must refuse (or, for a read, may answer however it likes)
  * without a 5xx and without changing what it stores.
  */
+import { operatorHeaders } from './operator-token';
 import type { Pool } from '@webshop/postgres';
 
 /** A small deterministic random source (mulberry32): the same seed, the same requests. */
@@ -288,11 +289,15 @@ export interface FuzzResult {
   body: unknown;
 }
 
-/** Sends each request in turn; answers each status and parsed body (the text when it is no JSON). */
-export async function sendHostileRequests(base: string, requests: readonly HostileRequest[]): Promise<FuzzResult[]> {
+/**
+ * Sends each request in turn, as the operator (`token`, the test run's by default), so that a write
+ * reaches the checks of what it carries; answers each status and parsed body (the text when it is no JSON).
+ */
+export async function sendHostileRequests(base: string, requests: readonly HostileRequest[], { token }: { token?: string } = {}): Promise<FuzzResult[]> {
   const results: FuzzResult[] = [];
   for (const request of requests) {
-    const response = await fetch(`${base}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+    const headers = { ...operatorHeaders(token), ...request.headers };
+    const response = await fetch(`${base}${request.path}`, { method: request.method, headers, body: request.body });
     const text = await response.text();
     let body: unknown = text;
     try {

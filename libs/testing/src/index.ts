@@ -6,6 +6,7 @@ export { createDedicatedBroker, type DedicatedBroker } from './dedicated-broker'
 export { createDedicatedPostgres, type DedicatedPostgres } from './dedicated-postgres';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process';
 export { freePort } from './free-port';
+export { testOperatorToken, operatorHeaders, toolOperatorToken } from './operator-token';
 export { startMailCatcher, type MailCatcher, type CaughtMail } from './mail-catcher';
 export { startServiceHarness, call, type ServiceHarness, type Published, type RawRecord } from './service-harness';
 export {

@@ -23,6 +23,7 @@ import {
   type KafkaClient,
 } from '@webshop/kafka';
 import { createLogger, startService, type RunningService, type ServiceConfig, type ServiceDefinition } from '@webshop/service-kit';
+import { operatorHeaders, testOperatorToken } from './operator-token';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { testBrokers, testKafka } from './test-kafka';
 import { uniqueName } from './unique-name';
@@ -46,7 +47,7 @@ export interface ServiceHarness<C extends ServiceConfig = ServiceConfig> {
   prefix: string;
   kafka: KafkaClient;
   url(path: string): string;
-  /** Calls the service's HTTP API; answers the status, the JSON body and the headers. */
+  /** Calls the service's HTTP API as the operator (the run's token; an `authorization` header of the caller's own replaces it); answers the status, the JSON body and the headers. */
   // The tests read any field of a response and let expect() judge it.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   api(path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }>;
@@ -93,7 +94,15 @@ export async function startServiceHarness<C extends ServiceConfig>(
   const kafka = testKafka(options.label);
   const logs: Array<Record<string, unknown>> = [];
   const logger = createLogger({ service: definition.name }, 'info', { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const base: ServiceConfig = { PORT: 0, KAFKA_BROKERS: testBrokers(), DATABASE_URL: db.url, LOG_LEVEL: 'silent', TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: 3 };
+  const base: ServiceConfig = {
+    PORT: 0,
+    KAFKA_BROKERS: testBrokers(),
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'silent',
+    TOPIC_PREFIX: prefix,
+    KAFKA_PARTITIONS: 3,
+    ADMIN_TOKENS: [testOperatorToken],
+  };
   const config = { ...base, ...options.env } as C;
   const running = await startService(definition, config, logger);
   const others: Array<RunningService<C>> = [];
@@ -130,7 +139,7 @@ export async function startServiceHarness<C extends ServiceConfig>(
     async api(path, init) {
       const response = await fetch(`http://127.0.0.1:${running.port}${path}`, {
         ...init,
-        headers: { 'content-type': 'application/json', ...init?.headers },
+        headers: { 'content-type': 'application/json', ...operatorHeaders(), ...init?.headers },
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
@@ -197,11 +206,11 @@ export async function startServiceHarness<C extends ServiceConfig>(
   };
 }
 
-/** A JSON request: status and parsed body. */
-export async function call(url: string, method: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+/** A JSON request, as the operator unless `token` says otherwise (`null`: no Authorization header): status and parsed body. */
+export async function call(url: string, method: string, body?: unknown, { token }: { token?: string | null } = {}): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...operatorHeaders(token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { testOperatorToken } from './operator-token';
 import { waitFor } from './wait-for';
 
 const root = path.resolve(__dirname, '../../..');
@@ -25,6 +26,7 @@ export interface ServiceProcess {
 export interface ServiceProcessOptions {
   name: string;
   port: number;
+  /** The service's environment; a service (not the web) gets the test run's operator token as ADMIN_TOKENS unless this names its own. */
   env: Record<string, string>;
   logFile: string;
   /** Each line of the service's output, e.g. to print it prefixed. */
@@ -42,7 +44,7 @@ export async function startServiceProcess({ name, port, env, logFile, onLine, on
   // a child of its own): a signal sent to `child` reaches the service itself, SIGKILL included.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, `apps/${name}/src/main.ts`)], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+    env: { ...process.env, ...(name === 'web' ? {} : { ADMIN_TOKENS: testOperatorToken }), ...env, PORT: String(port), TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   onSpawn?.(child);

@@ -2,7 +2,7 @@
  * The payment HTTP API (docs/architecture.md, "HTTP API"): validate → command → one transaction → respond.
  */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { withTransaction, type Pool } from '@webshop/postgres';
 import { decideAndRecord } from '@webshop/runtime';
 import { HttpError, parseBody, parseParam, pathParam } from '@webshop/service-kit';
@@ -22,10 +22,11 @@ export const paymentView = (payment: Payment) => ({
   ...(payment.status === 'DECLINED' ? { declineReason: payment.reason } : {}),
 });
 
-export function paymentRouter({ pool, clock = () => new Date() }: { pool: Pool; clock?: () => Date }): Router {
+/** `operatorOnly` guards what only an operator may do: deposits (service-kit's operator access). */
+export function paymentRouter({ pool, operatorOnly, clock = () => new Date() }: { pool: Pool; operatorOnly: RequestHandler; clock?: () => Date }): Router {
   const router = Router();
 
-  router.post('/accounts/:customerId/deposits', async (req, res) => {
+  router.post('/accounts/:customerId/deposits', operatorOnly, async (req, res) => {
     const customerId = parseParam(customerIdParam, req, 'customerId');
     const { amountCents } = parseBody(depositBody, req.body);
     const now = clock().toISOString();

@@ -3,7 +3,7 @@
  * Each change: validate → command → decideAndRecord in one transaction → respond. The decider's
  * refusals (404 not_found, 409 invalid_shipment_state) reach the shared error handler as they are.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { withTransaction, type Pool } from '@webshop/postgres';
 import { decideAndRecord } from '@webshop/runtime';
 import { HttpError, pathParam } from '@webshop/service-kit';
@@ -38,12 +38,15 @@ export function shipmentView({ shipment, address }: ShipmentRecord) {
 
 const notFound = (orderId: string) => new HttpError(404, 'not_found', `no shipment for order ${orderId}`);
 
+/** `operatorOnly` guards what only an operator may do: dispatch and deliver (service-kit's operator access). */
 export function shippingRouter({
   pool,
+  operatorOnly,
   clock = () => new Date(),
   newTrackingNumber = defaultTrackingNumber,
 }: {
   pool: Pool;
+  operatorOnly: RequestHandler;
   clock?: () => Date;
   newTrackingNumber?: () => string;
 }): Router {
@@ -69,7 +72,7 @@ export function shippingRouter({
     res.json(shipmentView(record));
   });
 
-  router.post('/shipments/:orderId/dispatch', async (req, res) => {
+  router.post('/shipments/:orderId/dispatch', operatorOnly, async (req, res) => {
     const record = await change(pathParam(req, 'orderId'), (orderId) => ({
       type: 'DispatchShipment',
       orderId,
@@ -79,7 +82,7 @@ export function shippingRouter({
     res.status(202).json(shipmentView(record));
   });
 
-  router.post('/shipments/:orderId/deliver', async (req, res) => {
+  router.post('/shipments/:orderId/deliver', operatorOnly, async (req, res) => {
     const record = await change(pathParam(req, 'orderId'), (orderId) => ({ type: 'DeliverShipment', orderId, now: clock().toISOString() }));
     res.status(202).json(shipmentView(record));
   });

@@ -2,7 +2,7 @@
  * The stock HTTP API (docs/architecture.md, "HTTP API"): validate → command → one transaction → respond.
  * Every change to a product is published as ProductUpdated in the same transaction.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { withTransaction, type Pool } from '@webshop/postgres';
 import { decideAndRecord } from '@webshop/runtime';
 import { HttpError, parseBody, parseParam, pathParam } from '@webshop/service-kit';
@@ -14,21 +14,22 @@ import { defineProductBody, restockBody, skuParam } from './schemas';
 export const productView = (p: Product) => ({ sku: p.sku, name: p.name, priceCents: p.priceCents, available: p.available, reserved: p.reserved, updatedAt: p.updatedAt });
 const levelView = (p: Product) => ({ sku: p.sku, name: p.name, priceCents: p.priceCents, available: p.available, reserved: p.reserved });
 
-export function stockRouter({ pool, clock = () => new Date() }: { pool: Pool; clock?: () => Date }): Router {
+/** `operatorOnly` guards what only an operator may do: product changes and restocks (service-kit's operator access). */
+export function stockRouter({ pool, operatorOnly, clock = () => new Date() }: { pool: Pool; operatorOnly: RequestHandler; clock?: () => Date }): Router {
   const router = Router();
 
   /** Decides a catalogue command on its product in one transaction; the time is read once it is locked. */
   const decideOn = (sku: string, command: (now: string) => StockCommand) =>
     withTransaction(pool, (tx) => decideAndRecord(tx, 'stock', stockDecider, productStore(sku), () => command(clock().toISOString())));
 
-  router.put('/products/:sku', async (req, res) => {
+  router.put('/products/:sku', operatorOnly, async (req, res) => {
     const sku = parseParam(skuParam, req, 'sku');
     const body = parseBody(defineProductBody, req.body);
     const { before, after } = await decideOn(sku, (now) => ({ type: 'DefineProduct', sku, ...body, now }));
     res.status(before.products.has(sku) ? 200 : 201).json(productView(after.products.get(sku)!));
   });
 
-  router.post('/products/:sku/restock', async (req, res) => {
+  router.post('/products/:sku/restock', operatorOnly, async (req, res) => {
     const sku = parseParam(skuParam, req, 'sku');
     const { quantity } = parseBody(restockBody, req.body);
     const { after } = await decideOn(sku, (now) => ({ type: 'Restock', sku, quantity, now }));
