@@ -38,7 +38,7 @@ import { createConsumerGroup } from './consumer/consumer-group';
 import { createDeadLetterSender } from './consumer/dead-letter-sender';
 import { createRetryOrDeadLetter } from './consumer/retry-or-dead-letter';
 import { createStopSignal } from './consumer/stop-signal';
-import type { EventHandlers, Outcome, OutcomeInfo } from './consumer/types';
+import type { EventHandlers, ReportOutcome, ReportProgress } from './consumer/types';
 
 export type { EventHandler, EventHandlers, Outcome, OutcomeInfo } from './consumer/types';
 
@@ -63,17 +63,17 @@ export interface ConsumerRunnerOptions {
   runLockTimeoutMs?: number;
   commitEvery?: number;
   maxUnknownAttempts?: number;
-  onOutcome?: (outcome: Outcome, info: OutcomeInfo) => void;
-  /** A batch applied in full: the partition's position is past `offset` (a record or a transaction marker). */
-  onProgress?: (position: { topic: string; partition: number; offset: string }) => void;
+  onOutcome?: ReportOutcome;
+  onProgress?: ReportProgress;
 }
 
 export interface ConsumerRunner {
+  /** Joined its group and consuming. */
+  isRunning(): boolean;
+  /** Creates its topics (and their dead-letter topics), joins the group; may be tried again after a failure. */
   start(): Promise<void>;
   /** Finishes the record in hand, commits, disconnects. */
   stop(): Promise<void>;
-  /** Joined its group and consuming. */
-  isRunning(): boolean;
 }
 
 export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {

@@ -27,38 +27,15 @@ export function createMetrics(service: string, sources: MetricsSources = {}): Se
   const registry = new client.Registry();
   registry.setDefaultLabels({ service });
   client.collectDefaultMetrics({ register: registry });
-  const httpDuration = new client.Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request latency',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  });
-  const eventsConsumed = new client.Counter({
-    name: 'events_consumed_total',
-    help: 'Records consumed, by event type and outcome (applied, duplicate, ignored, dead-lettered)',
-    labelNames: ['type', 'outcome'] as const,
-    registers: [registry],
-  });
-  const eventsPublished = new client.Counter({
-    name: 'events_published_total',
-    help: 'Events published from the outbox, by type',
-    labelNames: ['type'] as const,
-    registers: [registry],
-  });
-  const handlerDuration = new client.Histogram({
-    name: 'event_handler_duration_seconds',
-    help: 'Time to apply a consumed event (decode, transaction, retries)',
-    labelNames: ['type'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
-    registers: [registry],
-  });
-  const deadLetters = new client.Counter({
-    name: 'dead_letters_total',
-    help: 'Records sent to a dead-letter topic, by source topic and reason',
-    labelNames: ['topic', 'reason'] as const,
-    registers: [registry],
-  });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new client.Counter({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
+    new client.Histogram({ name, help, labelNames, buckets, registers: [registry] });
+
+  const httpDuration = histogram('http_request_duration_seconds', 'HTTP request latency', ['method', 'route', 'status'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+  const eventsConsumed = counter('events_consumed_total', 'Records consumed, by event type and outcome (applied, duplicate, ignored, dead-lettered)', ['type', 'outcome']);
+  const eventsPublished = counter('events_published_total', 'Events published from the outbox, by type', ['type']);
+  const handlerDuration = histogram('event_handler_duration_seconds', 'Time to apply a consumed event (decode, transaction, retries)', ['type'], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5]);
+  const deadLetters = counter('dead_letters_total', 'Records sent to a dead-letter topic, by source topic and reason', ['topic', 'reason']);
   new client.Gauge({
     name: 'outbox_backlog',
     help: 'Outbox rows not yet published',

@@ -12,7 +12,7 @@ import { runFailureReason, type RunResult } from './apply-run';
 import { nextOffset, type CommitOffsets } from './offsets';
 import type { HandleRecord } from './retry-or-dead-letter';
 import { StopRequested, type StopSignal } from './stop-signal';
-import type { ReportOutcome, Source } from './types';
+import type { ReportOutcome, Source, ReportProgress } from './types';
 
 export interface ApplyBatchOptions {
   runSize: number;
@@ -22,7 +22,7 @@ export interface ApplyBatchOptions {
   stop: StopSignal;
   logger: PlumbingLogger;
   onOutcome?: ReportOutcome;
-  onProgress?: (position: { topic: string; partition: number; offset: string }) => void;
+  onProgress?: ReportProgress;
 }
 
 export type ApplyBatch = (payload: EachBatchPayload, commitOffsets: CommitOffsets) => Promise<void>;

@@ -12,6 +12,7 @@ import type { PlumbingLogger } from '../kafka-client';
 import { nextOffset, type CommitOffsets } from './offsets';
 import type { StopSignal } from './stop-signal';
 import { kafkajsOf, type KafkaClient } from '../kafka-client';
+import type { ReportProgress } from './types';
 
 export interface ConsumerGroupOptions {
   kafka: KafkaClient;
@@ -22,7 +23,7 @@ export interface ConsumerGroupOptions {
   eachBatch: (payload: EachBatchPayload, commitOffsets: CommitOffsets) => Promise<void>;
   stop: StopSignal;
   logger: PlumbingLogger;
-  onProgress?: (position: { topic: string; partition: number; offset: string }) => void;
+  onProgress?: ReportProgress;
 }
 
 export interface ConsumerGroup {

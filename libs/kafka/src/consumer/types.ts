@@ -22,3 +22,6 @@ export interface Source {
   topic: string;
   partition: number;
 }
+
+/** A batch applied in full: the partition's position is past `offset` (a record or a transaction marker). */
+export type ReportProgress = (position: Source & { offset: string }) => void;
