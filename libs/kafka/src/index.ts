@@ -24,7 +24,7 @@ export {
   type AnyIncomingEvent,
 } from './envelope';
 export { NonRetriableError, classify, type Retriability } from './errors';
-export { appendToOutbox, encodeRecord, outboxMigration, OUTBOX_CHANNEL, type EncodedRecord } from './outbox';
+export { appendToOutbox, encodeRecord, outboxMigration, outboxPublishedMigration, OUTBOX_CHANNEL, type EncodedRecord } from './outbox';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { inboxMigration, recordInInbox } from './inbox';
 export { DlqHeader, deadLetterMessage } from './dead-letter';
@@ -40,9 +40,9 @@ export {
 export { readRecord } from './read-record';
 
 import { inboxMigration } from './inbox';
-import { outboxMigration } from './outbox';
+import { outboxMigration, outboxPublishedMigration } from './outbox';
 import { relayLeaseMigration } from './relay-lease';
 /** The messaging tables every service database has: run these with the service's own migrations. */
-export const messagingMigrations = [outboxMigration, inboxMigration, relayLeaseMigration];
+export const messagingMigrations = [outboxMigration, outboxPublishedMigration, inboxMigration, relayLeaseMigration];
 export { replayTopics, type ReplayOptions } from './replay';
 export { listDeadLetterTopics, readDeadLetters, replayDeadLetters, isDeadLetterTopic, type DeadLetter, type DeadLetterTopic, type Replayed } from './dead-letters';

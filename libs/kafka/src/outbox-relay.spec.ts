@@ -81,6 +81,35 @@ describe('the outbox relay', () => {
     expect(new Date(headers['occurred-at']!).toISOString()).toBe(headers['occurred-at']);
   });
 
+  it('publishes a row whose transaction commits after rows written later were published, and keeps only the unpublished pending', async () => {
+    const kafka = testKafka('relay-gap-test');
+    const prefix = uniquePrefix('gap');
+    const relay = relayFor(kafka, prefix);
+    relay.start();
+    // A writer takes its id (the lowest) and stays open …
+    const late = await db.pool.connect();
+    try {
+      await late.query('BEGIN');
+      await appendToOutbox(late, 'stock', [{ type: 'ProductUpdated', data: productUpdated('sku-late', 1) }]);
+      // … while rows with higher ids commit and are published, scan after scan: a relay that moved
+      // its scan's floor past the open row's id would never see it.
+      for (let seq = 1; seq <= 4; seq++) {
+        await fillOutbox(db, ['sku-early'], seq, seq);
+        await waitFor(async () => (await db.pool.query('SELECT 1 FROM outbox_published')).rowCount === seq, { description: `row ${seq} published` });
+      }
+      await late.query('COMMIT');
+    } finally {
+      late.release();
+    }
+    const messages = await readTopic(kafka, `${prefix}products`, 5);
+    expect(messages.map((m) => m.key!.toString()).sort()).toEqual(['sku-early', 'sku-early', 'sku-early', 'sku-early', 'sku-late']);
+    await waitFor(async () => (await relay.backlog()) === 0, { description: 'backlog drained' });
+    const { rows } = await db.pool.query<{ pending: number; published: number }>(
+      `SELECT (SELECT count(*) FROM outbox_pending)::int AS pending, (SELECT count(*) FROM outbox WHERE published_at IS NOT NULL)::int AS published`,
+    );
+    expect(rows[0]).toEqual({ pending: 0, published: 5 });
+  });
+
   it('refuses an event its service is not the single writer of', async () => {
     await expect(
       withTransaction(db.pool, (tx) => appendToOutbox(tx, 'orders', [{ type: 'ProductUpdated', data: productUpdated('x', 1) }])),

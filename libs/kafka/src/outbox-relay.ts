@@ -13,8 +13,12 @@
  *   tries later (INVALID_PRODUCER_EPOCH). A leader that wakes up after losing its lease can
  *   therefore make nothing visible: no row is published out of order behind its successor's back.
  *   Consumers read committed records only (kafkajs' default).
- * - Rows are marked published only after the transaction committed (acks=all). A crash between the
- *   two publishes the rows again later: at-least-once, which consumers' inboxes absorb.
+ * - Rows are moved from `outbox_pending` to `outbox_published` only after the transaction committed
+ *   (acks=all). A crash between the two publishes the rows again later: at-least-once, which
+ *   consumers' inboxes absorb.
+ * - The scan never meets a published row: those are gone from `outbox_pending`, and the dead
+ *   entries they leave in its primary key (until a vacuum, which this does not rely on) lie at or
+ *   below the relay's floor, where the scan does not look (outbox-floor.ts).
  * - When the broker or the database is away, the batch is retried with back-off, in the same
  *   order, losing nothing.
  */
@@ -26,6 +30,7 @@ import { keepListening, type KeptListening, type Pool } from '@webshop/postgres'
 import { messageOf } from './errors';
 import { createIdempotentProducer, silentLogger, type PlumbingLogger, type KafkaClient } from './kafka-client';
 import { OUTBOX_CHANNEL } from './outbox';
+import { createOutboxFloor } from './outbox-floor';
 import { createRelayLease } from './relay-lease';
 
 export interface OutboxRelayOptions {
@@ -42,7 +47,7 @@ export interface OutboxRelayOptions {
   leaderRetryMs?: number;
   /** How long leadership lasts without a renewal: the bound on how long a frozen leader holds up publishing. */
   leaseMs?: number;
-  /** Published rows are deleted once older than this. */
+  /** Published rows are deleted from the history (`outbox_published`) once older than this. */
   retentionMs?: number;
   onPublished?: (events: Array<{ topic: string; eventType: string }>) => void;
 }
@@ -57,8 +62,27 @@ export interface OutboxRelay {
   isLeader(): boolean;
 }
 
-interface OutboxRow {
-  id: number;
+/**
+ * One row of a scan: the snapshot's figures (outbox-floor.ts), and a pending row, or none (NULLs).
+ * `outbox_id_seq` is the id sequence of `outbox_pending` (made for `outbox`, renamed since).
+ */
+const SCAN = `
+  SELECT s.last_id, s.xmin, s.xmax, o.*
+  FROM (SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS last_id,
+               pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax
+        FROM outbox_id_seq) s
+  LEFT JOIN LATERAL (SELECT id, topic, key, event_type, headers, payload FROM outbox_pending WHERE id > $1 ORDER BY id LIMIT $2) o ON true`;
+
+/** Published: out of the pending table, into the history, in one statement. */
+const MOVE = `
+  WITH published AS (DELETE FROM outbox_pending WHERE id = ANY($1::bigint[]) RETURNING id, topic, key, event_type, event_id, headers, created_at)
+  INSERT INTO outbox_published SELECT *, now() FROM published`;
+
+interface ScanRow {
+  last_id: string;
+  xmin: string;
+  xmax: string;
+  id: string | null;
   topic: string;
   key: string;
   event_type: string;
@@ -93,6 +117,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let producer: Producer | undefined;
   let epoch: number | undefined; // the lease's epoch while this instance leads
   let lastPrune = 0;
+  const floor = createOutboxFloor();
 
   async function standDown(why: string): Promise<void> {
     if (epoch === undefined) return;
@@ -126,11 +151,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function publishBatch(): Promise<number> {
-    const { rows } = await pool.query<OutboxRow>(
-      'SELECT id, topic, key, event_type, headers, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
-      [batchSize],
-    );
-    if (rows.length === 0) return 0;
+    const { rows: scanned } = await pool.query<ScanRow>(SCAN, [floor.value.toString(), batchSize]);
+    const snapshot = { lastId: BigInt(scanned[0]!.last_id), xmin: BigInt(scanned[0]!.xmin), xmax: BigInt(scanned[0]!.xmax) };
+    const rows = scanned.filter((r) => r.id !== null);
+    if (rows.length > 0) await publish(rows);
+    floor.advance(snapshot, { full: rows.length === batchSize, ...(rows.length > 0 ? { lastRowId: BigInt(rows.at(-1)!.id!) } : {}) });
+    return rows.length;
+  }
+
+  async function publish(rows: ScanRow[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
       const topic = topicPrefix + row.topic;
@@ -146,15 +175,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await transaction.abort().catch(() => undefined);
       throw error;
     }
-    await pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    await pool.query(MOVE, [rows.map((r) => r.id)]);
     onPublished?.(rows.map((r) => ({ topic: r.topic, eventType: r.event_type })));
-    return rows.length;
   }
 
   async function prune(): Promise<void> {
     if (Date.now() - lastPrune < 10 * 60_000) return;
     lastPrune = Date.now();
-    await pool.query('DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)', [retentionMs / 1000]);
+    await pool.query('DELETE FROM outbox_published WHERE published_at < now() - make_interval(secs => $1)', [retentionMs / 1000]);
   }
 
   async function resetProducer(): Promise<void> {
@@ -218,7 +246,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (leading !== undefined) await lease.release(leading).catch(() => undefined);
     },
     async backlog() {
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_pending WHERE id > $1', [floor.value.toString()]);
       return rows[0]?.n ?? 0;
     },
     isLeader: () => epoch !== undefined,
