@@ -85,7 +85,7 @@ export function asyncApiDocument() {
         {
           address: topics[name].name,
           title: topics[name].name,
-          description: `Written only by ${topics[name].writer}; key: ${topics[name].key}. Dead letters of consumer <service>: ${topics[name].name}.dlq.<service>.`,
+          description: `Written only by ${topics[name].writer}; read by ${topics[name].readers.join(', ')}; key: ${topics[name].key}. Dead letters of consumer <service>: ${topics[name].name}.dlq.<service>.`,
           messages: Object.fromEntries(ofTopic(name).map((m) => [m, { $ref: `#/components/messages/${m}` }])),
           bindings: { kafka: { partitions: 3, bindingVersion: '0.5.0' } },
         },

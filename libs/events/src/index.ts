@@ -58,6 +58,7 @@ export {
 export {
   topics,
   topicNames,
+  topicsReadBy,
   topicOf,
   keyOf,
   dlqTopicName,

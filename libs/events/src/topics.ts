@@ -14,6 +14,8 @@ export interface TopicDefinition {
   readonly key: 'orderId' | 'sku';
   /** The only service that writes to the topic. */
   readonly writer: ServiceName;
+  /** The services that consume it (each in its own consumer group); the broker lets no other read it. */
+  readonly readers: readonly ServiceName[];
   readonly events: readonly EventType[];
 }
 
@@ -22,36 +24,42 @@ export const topics = {
     name: 'orders',
     key: 'orderId',
     writer: 'orders',
+    readers: ['orders', 'payment', 'stock', 'shipping', 'email'],
     events: ['PurchaseRequested', 'OrderConfirmed', 'OrderRejected', 'OrderCancellationRequested', 'OrderCancelled'],
   },
   payments: {
     name: 'payments',
     key: 'orderId',
     writer: 'payment',
+    readers: ['orders'],
     events: ['PaymentProcessed', 'PaymentDeclined', 'PaymentRefunded'],
   },
   stock: {
     name: 'stock',
     key: 'orderId',
     writer: 'stock',
+    readers: ['orders'],
     events: ['StockReserved', 'StockUnavailable', 'StockReleased'],
   },
   products: {
     name: 'products',
     key: 'sku',
     writer: 'stock',
+    readers: ['orders'],
     events: ['ProductUpdated'],
   },
   shipments: {
     name: 'shipments',
     key: 'orderId',
     writer: 'shipping',
+    readers: ['orders', 'email'],
     events: ['ShipmentScheduled', 'ShipmentDispatched', 'ShipmentDelivered', 'ShipmentCancelled'],
   },
   emails: {
     name: 'emails',
     key: 'orderId',
     writer: 'email',
+    readers: ['orders'],
     events: ['EmailSent'],
   },
 } as const satisfies { readonly [name: string]: TopicDefinition };
@@ -65,6 +73,11 @@ const everyTopicNamedAfterItsEntry: [Misnamed] extends [never] ? true : Misnamed
 void everyTopicNamedAfterItsEntry;
 export type Topic = (typeof topics)[TopicName];
 export const topicNames = Object.keys(topics) as TopicName[];
+
+/** The topics `service` consumes, as the registry says (and the broker's ACLs allow). */
+export function topicsReadBy(service: ServiceName): Topic[] {
+  return Object.values(topics).filter((topic) => (topic.readers as readonly ServiceName[]).includes(service));
+}
 
 /** The registry entry of the topic that carries events of type `T`. */
 export type TopicOf<T extends EventType> = {

@@ -29,7 +29,7 @@ const refunds: Pick<Decider<Command, Refund, Event>, 'decide' | 'evolve'> = {
 describe('the runtime', () => {
   let db: TestDatabase;
   let saves = 0;
-  const store = (orderId: string): DecisionStore<Refund, Event> => ({
+  const store = <E = Event>(orderId: string): DecisionStore<Refund, E> => ({
     async load(tx) {
       const { rows } = await tx.query<{ refunded: boolean; notes: number }>('SELECT refunded, notes FROM refunds WHERE order_id = $1 FOR UPDATE', [orderId]);
       return { orderId, refunded: rows[0]?.refunded ?? false, notes: rows[0]?.notes ?? 0 };

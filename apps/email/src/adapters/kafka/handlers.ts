@@ -16,7 +16,7 @@
  * PurchaseRequested plans its email.
  */
 import { randomUUID } from 'node:crypto';
-import { topics } from '@webshop/events';
+import { topicsReadBy } from '@webshop/events';
 import { NonRetriableError, type EventHandlers } from '@webshop/kafka';
 import type { PoolClient } from '@webshop/postgres';
 import { decideAndRecord, eventHandlersFor, onEach, type Mode } from '@webshop/runtime';
@@ -26,7 +26,8 @@ import { orderContacts, orderContactTriggers } from '../../projections/order-con
 import { commandFor } from '../../workflows/email-per-trigger';
 import { deferTrigger, loadContact, lockOrder, orderEmails, rememberContact, takeDeferredTriggers, type EmailCause } from '../pg/email-store';
 
-export const consumedTopics = [topics.orders, topics.shipments];
+/** What the registry says email reads (and the broker's ACLs let it read). */
+export const consumedTopics = topicsReadBy('email');
 
 export function emailEventHandlers(mode: Mode, { clock = () => new Date(), newEmailId = randomUUID } = {}): EventHandlers {
   const rememberWhoToWrite = onEach(orderContactTriggers, async (event, tx) => {

@@ -6,14 +6,15 @@
  *   the order view (live and in a replay) and its saga (live only): the event is folded into the
  *     order, the saga decides on the result, its decisions go to the outbox, the order is saved once.
  */
-import { topics } from '@webshop/events';
+import { topicsReadBy } from '@webshop/events';
 import type { EventHandlers } from '@webshop/kafka';
 import { eventHandlersFor, type Mode } from '@webshop/runtime';
 import { catalogueProjection } from '../../projections/catalogue';
 import { timelineProjection } from '../../projections/timeline';
 import { orderViewAndSaga } from '../../workflows/order-saga-reaction';
 
-export const consumedTopics = [topics.orders, topics.payments, topics.stock, topics.products, topics.shipments, topics.emails];
+/** What the registry says orders reads (and the broker's ACLs let it read). */
+export const consumedTopics = topicsReadBy('orders');
 
 export function orderEventHandlers(mode: Mode, clock: () => Date = () => new Date()): EventHandlers {
   return eventHandlersFor(

@@ -5,14 +5,15 @@
  * projection: a replay has nothing to rebuild here.
  */
 import { randomUUID } from 'node:crypto';
-import { topics } from '@webshop/events';
+import { topicsReadBy } from '@webshop/events';
 import type { EventHandler, EventHandlers } from '@webshop/kafka';
 import { decideAndRecord, eventHandlersFor, onEach } from '@webshop/runtime';
 import { paymentDecider } from '../../domain/decide';
 import { commandFor, paymentTriggers, type PaymentTrigger } from '../../workflows/order-payments';
 import { chargedLedger, purchaseLedger } from '../pg/payment-store';
 
-export const consumedTopics = [topics.orders];
+/** What the registry says payment reads (and the broker's ACLs let it read). */
+export const consumedTopics = topicsReadBy('payment');
 
 export function paymentEventHandlers(clock: () => Date = () => new Date(), newId: () => string = randomUUID): EventHandlers {
   const onOrderEvent: EventHandler<PaymentTrigger['type']> = async (incoming, tx) => {

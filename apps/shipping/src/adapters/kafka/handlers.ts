@@ -7,7 +7,7 @@
  *                       shipment (live only).
  */
 import { randomUUID } from 'node:crypto';
-import { topics } from '@webshop/events';
+import { topicsReadBy } from '@webshop/events';
 import { NonRetriableError, type EventHandler, type EventHandlers, type IncomingEvent } from '@webshop/kafka';
 import type { PoolClient } from '@webshop/postgres';
 import { decideAndRecord, eventHandlersFor, onEach, type Mode } from '@webshop/runtime';
@@ -17,7 +17,8 @@ import { orderAddresses, orderAddressTriggers } from '../../projections/order-ad
 import { cancellationTriggers, commandFor, type ShipmentTrigger } from '../../workflows/shipment-for-order';
 import { loadOrderAddress, rememberOrderAddress, shipmentOf } from '../pg/shipment-store';
 
-export const consumedTopics = [topics.orders];
+/** What the registry says shipping reads (and the broker's ACLs let it read). */
+export const consumedTopics = topicsReadBy('shipping');
 
 export interface HandlerDependencies {
   logger: Logger;

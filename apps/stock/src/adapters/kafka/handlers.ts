@@ -4,7 +4,7 @@
  * the event id in the inbox in the same one). Every change to a level is published as
  * ProductUpdated. Stock keeps no read model of other services' events: no projection.
  */
-import { topics, type EventData } from '@webshop/events';
+import { topicsReadBy, type EventData } from '@webshop/events';
 import type { EventHandler, EventHandlers } from '@webshop/kafka';
 import type { PoolClient } from '@webshop/postgres';
 import { decideAndRecord, eventHandlersFor, onEach, type Cause } from '@webshop/runtime';
@@ -13,7 +13,8 @@ import type { Reservation } from '../../domain/stock';
 import { commandFor, reserveFor, stockTriggers, type StockTrigger } from '../../workflows/order-stock';
 import { orderView } from '../pg/stock-store';
 
-export const consumedTopics = [topics.orders];
+/** What the registry says stock reads (and the broker's ACLs let it read). */
+export const consumedTopics = topicsReadBy('stock');
 
 type Clock = () => Date;
 
