@@ -7,6 +7,7 @@
  * and is given longer to stop than its stop budget (docs/architecture.md, "Process behaviour").
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,25 @@ import { parse } from 'yaml';
 
 const root = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+/**
+ * `.env` as a person makes it from `.env.example`: every variable it lists, each empty one given a
+ * fresh random value (a secret), so the file is read as compose reads it, with its variables set.
+ */
+const exampleEnv = readFileSync(path.join(root, '.env.example'), 'utf8');
+const dotEnv: Record<string, string> = Object.fromEntries(
+  [...exampleEnv.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map(([, name, value]) => [name!, value || randomBytes(24).toString('base64url')]),
+);
+const rawCompose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+/** Compose's variable substitution: `${NAME}`, `${NAME:-default}`, `${NAME:?error}` (an error when unset or empty). */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\{([A-Za-z0-9_]+)(?::([-?])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) => {
+    const value = env[name];
+    if (value) return value;
+    if (kind === '?') throw new Error(`${name}: ${rest}`);
+    return kind === '-' ? rest! : '';
+  });
+}
+const compose = parse(interpolate(rawCompose, dotEnv), { merge: true }) as {
   services: Record<
     string,
     {
@@ -29,6 +48,9 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
       image?: string;
       restart?: string;
       volumes?: string[];
+      read_only?: boolean;
+      tmpfs?: string[];
+      cap_drop?: string[];
     }
   >;
   volumes?: Record<string, unknown>;
@@ -92,7 +114,7 @@ describe('docker-compose.yml', () => {
     const { seed } = compose.services;
     expect(seed!.restart).toBe('no');
     expect(seed!.depends_on).toEqual({ stock: { condition: 'service_healthy' }, payment: { condition: 'service_healthy' } });
-    expect(seed!.environment).toEqual({ STOCK_URL: `http://stock:${design.stock}`, PAYMENT_URL: `http://payment:${design.payment}` });
+    expect(seed!.environment).toEqual({ STOCK_URL: `http://stock:${design.stock}`, PAYMENT_URL: `http://payment:${design.payment}`, ADMIN_TOKEN: dotEnv['ADMIN_TOKEN'] });
     const dockerfile = readFileSync(path.join(root, seed!.build!.dockerfile), 'utf8');
     const bundle = /RUN npx (esbuild .*)$/m.exec(dockerfile)![1]!.split(' ');
     const out = path.join(root, 'dist', 'seed-bundle-check.js');
@@ -210,6 +232,43 @@ describe('docker-compose.yml', () => {
       );
       expect(stdout).toMatch(/configuration ok/);
     });
+  });
+
+  describe('secrets and hardening', () => {
+    const built = Object.entries(compose.services).filter(([, service]) => service.build);
+
+    it('takes every secret from .env (git-ignored, never in an image\'s build context), each listed in .env.example without a value', async () => {
+      const referenced = [...new Set([...rawCompose.matchAll(/\$\{([A-Za-z0-9_]+)/g)].map((m) => m[1]!))];
+      expect(referenced).toContain('ADMIN_TOKEN');
+      for (const name of referenced) expect([name, new RegExp(`^${name}=$`, 'm').test(exampleEnv)]).toEqual([name, true]);
+      // The operator token is required: compose refuses to start without it, naming it.
+      expect(() => interpolate(rawCompose, {})).toThrow(/ADMIN_TOKEN: set ADMIN_TOKEN in \.env/);
+      for (const name of Object.keys(design)) expect(compose.services[name]!.environment!['ADMIN_TOKENS']).toBe(dotEnv['ADMIN_TOKEN']);
+      expect(compose.services['web']!.environment!['ADMIN_TOKENS']).toBeUndefined(); // the web server holds no token
+      await expect(run('git', ['check-ignore', '-q', '.env'], { cwd: root })).resolves.toBeDefined();
+      expect(readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n')).toContain('.env');
+    });
+
+    it.each(['orders', 'payment', 'stock', 'shipping', 'email', 'web', 'seed'])('%s runs as non-root on a read-only root filesystem, with no capabilities', (name) => {
+      const service = compose.services[name]!;
+      expect(built.map(([n]) => n)).toContain(name);
+      expect(readFileSync(path.join(root, service.build!.dockerfile), 'utf8')).toMatch(/^USER node$/m);
+      expect(service).toMatchObject({ read_only: true, tmpfs: ['/tmp'], cap_drop: ['ALL'] });
+    });
+
+    it('lets only the web front end\'s origin call the services across origins', () => {
+      for (const name of Object.keys(design)) expect(compose.services[name]!.environment!['CORS_ORIGIN']).toBe('http://localhost:3000');
+      expect(compose.services['web']!.ports).toEqual(['3000:3000']);
+    });
+  });
+
+  it("a service's configuration check refuses a missing operator token, naming ADMIN_TOKENS and the demo mode", async () => {
+    const attempt = run(
+      process.execPath,
+      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', path.join(root, 'tsconfig.base.json'), path.join(root, 'apps/payment/src/main.ts'), '--check-config'],
+      { cwd: root, env: { PATH: process.env['PATH'], KAFKA_BROKERS: 'kafka:9092', DATABASE_URL: 'postgres://payment@postgres:5432/payment' }, timeout: 60_000 },
+    );
+    await expect(attempt).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/ADMIN_TOKENS: is required.*ADMIN_AUTH=off/s) });
   });
 
   it("a service's configuration check names what is wrong", async () => {
