@@ -2,7 +2,8 @@
  * `npm start`: the whole shop on this machine, without Docker.
  *
  *   1. the local Apache Kafka broker (infra/kafka; reused when it already runs);
- *   2. the five service databases on the local Postgres (created when missing);
+ *   2. the five service databases on the local Postgres (created when missing), each owned by the
+ *      service's own role, which is all a service connects as (passwords: db-passwords.ts);
  *   3. a mail catcher: SMTP on 127.0.0.1:1025, the caught mail at http://127.0.0.1:8025;
  *   4. the five services, each from source, logs prefixed here and kept in infra/local/.state/logs;
  *   5. the demo data, once (when the catalogue is empty), through the services' own APIs;
@@ -14,15 +15,21 @@
  * DATABASE_URL or PG* (the Postgres server), DATABASE_PREFIX and TOPIC_PREFIX (a second shop beside
  * the first, e.g. for a test), WEB_PORT (3000), ORDERS_PORT .. EMAIL_PORT, SMTP_PORT, MAIL_UI_PORT,
  * SHOP_STATE_DIR (where the logs and the built web app go), LOG_LEVEL, AUTO_DISPATCH_MS.
+ *
+ * The operator's token (deposits, restocks, product changes, dispatch, deliver) is made afresh for
+ * each run, given to the services (ADMIN_TOKENS), printed beside the curl examples and written to
+ * <state>/admin-token (mode 0600) for the tools; ADMIN_AUTH=off starts the demo mode instead, the
+ * operator endpoints open to anyone. The services answer the web's origin across origins (CORS_ORIGIN).
  */
 import { execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { databaseUrlFor } from '@webshop/postgres';
 import { startMailCatcher, startServiceProcess, type MailCatcher, type ServiceProcess } from '@webshop/testing';
 import { createServiceDatabases, serverUrlFromEnv } from '../postgres/create-databases';
+import { localDatabasePasswords } from './db-passwords';
 import { seed } from '../seed/seed';
 
 const root = path.resolve(__dirname, '../..');
@@ -90,8 +97,16 @@ async function main(): Promise<void> {
   say(`starting the shop; once it is up, open http://127.0.0.1:${process.env['WEB_PORT'] ?? 3000}`);
   const brokers = process.env['KAFKA_BROKERS'] ?? (await startLocalBroker());
   const pgServer = serverUrlFromEnv();
-  const created = await createServiceDatabases(pgServer, databasePrefix);
-  say(`Kafka at ${brokers}; Postgres databases ready${created.length ? ` (created ${created.join(', ')})` : ''}`);
+  const { created, urls: databaseUrls } = await createServiceDatabases(pgServer, databasePrefix, localDatabasePasswords(state, databasePrefix));
+  say(`Kafka at ${brokers}; Postgres databases ready${created.length ? ` (created ${created.join(', ')})` : ''}, each service connects as its own role`);
+
+  // A new operator token for every run: one that leaked from an earlier run no longer works.
+  const demoMode = process.env['ADMIN_AUTH'] === 'off';
+  const tokenFile = path.join(state, 'admin-token');
+  const adminToken = demoMode ? undefined : randomBytes(32).toString('base64url');
+  if (adminToken) writeFileSync(tokenFile, `${adminToken}\n`, { mode: 0o600 });
+  else rmSync(tokenFile, { force: true });
+  const webOrigin = `http://127.0.0.1:${process.env['WEB_PORT'] ?? 3000}`;
 
   const mail = await startMailCatcher({ port: Number(process.env['SMTP_PORT'] ?? 1025) });
   const mailUi = await serveMail(mail, Number(process.env['MAIL_UI_PORT'] ?? 8025));
@@ -132,10 +147,12 @@ async function main(): Promise<void> {
         onSpawn: (child) => spawned.add(child),
         env: {
           KAFKA_BROKERS: brokers,
-          DATABASE_URL: databaseUrlFor(pgServer, databasePrefix + name),
+          DATABASE_URL: databaseUrls[name],
           TOPIC_PREFIX: process.env['TOPIC_PREFIX'] ?? '',
           SMTP_URL: mail.url,
           LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+          ...(adminToken ? { ADMIN_TOKENS: adminToken } : { ADMIN_AUTH: 'off', ADMIN_TOKENS: '' }),
+          CORS_ORIGIN: webOrigin,
           ...(name === 'shipping' && process.env['AUTO_DISPATCH_MS'] ? { AUTO_DISPATCH_MS: process.env['AUTO_DISPATCH_MS'] } : {}),
         },
       });
@@ -159,7 +176,7 @@ async function main(): Promise<void> {
   const products = (await (await fetch(`${url('stock')}/products`)).json()) as unknown[];
   if (products.length === 0) {
     say('seeding the demo catalogue and accounts...');
-    await seed({ stock: url('stock'), payment: url('payment') }, (line) => say(`  ${line}`));
+    await seed({ stock: url('stock'), payment: url('payment') }, adminToken, (line) => say(`  ${line}`));
   }
 
   // The web front end last: its pulse reads the topics the services created.
@@ -202,6 +219,13 @@ async function main(): Promise<void> {
     `  curl -s -X POST ${url('orders')}/orders -H 'content-type: application/json' -d '{"customerId":"alice","email":"alice@example.com","items":[{"sku":"TEA-EARLGREY","quantity":2}],"shippingAddress":{"name":"Alice","line1":"1 High St","city":"Leeds","postalCode":"LS1 1AA","country":"GB"}}'`,
   );
   say(`  curl -s '${url('orders')}/orders/<orderId>?until=CONFIRMED,REJECTED&timeoutMs=10000'`);
+  if (adminToken) {
+    say(`operator token (deposits, restocks, products, dispatch, deliver; the web's admin panel asks for it), new each run, also in ${tokenFile}:`);
+    say(`  ${adminToken}`);
+    say(`  curl -s -X POST ${url('payment')}/accounts/alice/deposits -H "authorization: Bearer $(cat ${tokenFile})" -H 'content-type: application/json' -d '{"amountCents":1000}'`);
+  } else {
+    say('ADMIN_AUTH=off: the demo mode, the operator endpoints open to anyone');
+  }
   say('Ctrl-C stops it.');
 }
 

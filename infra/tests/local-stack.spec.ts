@@ -7,12 +7,12 @@
  * (DATABASE_PREFIX) and topics (TOPIC_PREFIX), the test broker (KAFKA_BROKERS).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { dropDatabase } from '@webshop/postgres';
+import { createPool, dropServiceDatabase } from '@webshop/postgres';
 import { freePort, testBrokers, uniqueName, waitFor } from '@webshop/testing';
 import { SERVICE_DATABASES, serverUrlFromEnv } from '../postgres/create-databases';
 
@@ -110,7 +110,7 @@ describe('npm start (the local shop without Docker)', () => {
 
   afterAll(async () => {
     for (const shop of shops) shop.kill();
-    await Promise.all(SERVICE_DATABASES.map((name) => dropDatabase(server, prefix + name).catch(() => undefined)));
+    await Promise.all(SERVICE_DATABASES.map((name) => dropServiceDatabase(server, prefix + name).catch(() => undefined)));
     rmSync(state, { recursive: true, force: true });
   });
 
@@ -137,6 +137,21 @@ describe('npm start (the local shop without Docker)', () => {
     expect(orderId).toMatch(/^[0-9a-f-]{36}$/);
     const confirmed = (await (await fetch(`${ordersUrl}/orders/${orderId}?until=CONFIRMED,REJECTED&timeoutMs=20000`)).json()) as { status: string };
     expect(confirmed.status).toBe('CONFIRMED');
+
+    // Each service connected as its own role, and only to its own database; the passwords npm start
+    // made are readable by their owner alone.
+    const admin = createPool(server, { max: 1 });
+    try {
+      const { rows } = await admin.query<{ datname: string; users: string[] }>(
+        `SELECT datname, array_agg(DISTINCT usename::text ORDER BY usename::text) AS users FROM pg_stat_activity
+          WHERE datname = ANY($1) OR usename = ANY($1) GROUP BY datname ORDER BY datname`,
+        [SERVICE_DATABASES.map((name) => prefix + name)],
+      );
+      expect(rows).toEqual(SERVICE_DATABASES.map((name) => ({ datname: prefix + name, users: [prefix + name] })).sort((a, b) => a.datname.localeCompare(b.datname)));
+    } finally {
+      await admin.end();
+    }
+    expect(statSync(path.join(state, 'db-passwords.json')).mode & 0o777).toBe(0o600);
 
     // The confirmation went out over SMTP to the mail catcher, whose list the mail page serves.
     await waitFor(

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { EventData } from '@webshop/events';
 import { connectProducer, createAdmin, createKafka, encodeRecord, ensureTopics } from '@webshop/kafka';
-import { createPool, databaseUrlFor, dropDatabase, ensureDatabase, type Pool } from '@webshop/postgres';
+import { createPool, dropServiceDatabase, ensureServiceDatabase, type Pool } from '@webshop/postgres';
 import { freePort, startServiceProcess, testBrokers, uniqueName, waitFor } from '@webshop/testing';
 
 const run = promisify(execFile);
@@ -46,8 +46,9 @@ describe('npm run rebuild -- <service>', () => {
 
   beforeAll(async () => {
     logDir = mkdtempSync(path.join(os.tmpdir(), 'rebuild-'));
-    await ensureDatabase(server, `${databasePrefix}shipping`);
-    pool = createPool(databaseUrlFor(server, `${databasePrefix}shipping`), { max: 2 });
+    // Shipping's own role owns its database, as npm start makes it; the rebuild runs as that role too.
+    const shippingDatabase = await ensureServiceDatabase(server, `${databasePrefix}shipping`);
+    pool = createPool(shippingDatabase.url, { max: 2 });
     const kafka = createKafka({ clientId: 'rebuild-test', brokers: testBrokers() });
     await ensureTopics(kafka, [`${topicPrefix}orders`], 3);
     const producer = await connectProducer(kafka);
@@ -61,7 +62,7 @@ describe('npm run rebuild -- <service>', () => {
       name: 'shipping',
       port: await freePort(),
       logFile: path.join(logDir, 'shipping.log'),
-      env: { KAFKA_BROKERS: env.KAFKA_BROKERS, DATABASE_URL: databaseUrlFor(server, `${databasePrefix}shipping`), TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'warn' },
+      env: { KAFKA_BROKERS: env.KAFKA_BROKERS, DATABASE_URL: shippingDatabase.url, TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'warn' },
       readyTimeoutMs: 120_000,
     });
     try {
@@ -84,7 +85,7 @@ describe('npm run rebuild -- <service>', () => {
   }, 240_000);
   afterAll(async () => {
     await pool?.end();
-    await dropDatabase(server, `${databasePrefix}shipping`).catch(() => undefined);
+    await dropServiceDatabase(server, `${databasePrefix}shipping`).catch(() => undefined);
     if (logDir) rmSync(logDir, { recursive: true, force: true });
   });
 
@@ -103,6 +104,8 @@ describe('npm run rebuild -- <service>', () => {
     expect(code).toBe(3);
     expect(stdout).toContain('order_addresses: 8 rows before, 8 after: 1 rows of the old view missing, 1 new rows');
     const schema = /kept in schema (\S+)/.exec(stdout)![1]!;
+    // Kept aside by shipping's own role (the rebuild runs as it), so shipping's role reads it, as here, and may drop it.
+    expect((await pool.query('SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = $1', [schema])).rows).toEqual([{ tableowner: `${databasePrefix}shipping` }]);
     expect((await pool.query(`SELECT address->>'city' AS city FROM "${schema}".order_addresses WHERE order_id = $1`, [orders[0]!.orderId])).rows).toEqual([{ city: 'Nowhere' }]);
     expect((await addresses()).find((a) => a.order_id === orders[0]!.orderId)).toEqual({ order_id: orders[0]!.orderId, city: 'City 0' });
   }, 180_000);
