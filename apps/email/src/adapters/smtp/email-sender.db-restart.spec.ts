@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { messagingMigrations } from '@webshop/kafka';
-import { createPool, databaseUrlFor, ensureDatabase, migrate, withTransaction, type Pool } from '@webshop/postgres';
+import { createPool, databaseUrlFor, ensureServiceDatabase, migrate, withTransaction, type Pool } from '@webshop/postgres';
 import { createLogger } from '@webshop/service-kit';
 import { createDedicatedPostgres, startMailCatcher, waitFor, type DedicatedPostgres, type MailCatcher } from '@webshop/testing';
 import { insertEmail } from '../pg/email-store';
@@ -26,8 +26,8 @@ describe('the email sender, when the database restarts between the mail server a
   beforeAll(async () => {
     server = await createDedicatedPostgres();
     await server.start();
-    await ensureDatabase(server.url, 'email');
-    pool = createPool(databaseUrlFor(server.url, 'email'));
+    // As the email service runs: its own role, owner of its database (the probe below looks as the superuser).
+    pool = createPool((await ensureServiceDatabase(server.url, 'email')).url);
     // A connection cut while checked out must not end this test process (pg emits 'error' on it).
     pool.on('connect', (client) => client.on('error', () => undefined));
     await migrate(pool, [...messagingMigrations, ...migrations]);
