@@ -103,7 +103,7 @@ export function createOperations(client: Client, ledger: Ledger) {
   async function shipment(op: number, kind: WorkloadKind, orderId: string, action: 'dispatch' | 'deliver') {
     let a!: Answer;
     for (let n = 0; n < 5; n++) {
-      a = await client.send('shipping', 'POST', `/shipments/${orderId}/${action}`, { op, kind });
+      a = await client.send('shipping', 'POST', `/shipments/${orderId}/${action}`, { op, kind, operator: true });
       if (a.status !== 404 && definite(a.status)) break;
       await sleep(500);
     }
@@ -185,14 +185,14 @@ export function createOperations(client: Client, ledger: Ledger) {
         }
         case 'deposit': {
           const amount = 1_000 + random.int(4_000);
-          const a = await client.send('payment', 'POST', `/accounts/${rich}/deposits`, { body: { amountCents: amount }, op, kind });
+          const a = await client.send('payment', 'POST', `/accounts/${rich}/deposits`, { body: { amountCents: amount }, op, kind, operator: true });
           addAmount(ledger.deposits, rich, amount, a.status);
           return;
         }
         case 'restock': {
           const { sku } = random.pick(catalogue);
           const quantity = 10 + random.int(90);
-          const a = await client.send('stock', 'POST', `/products/${sku}/restock`, { body: { quantity }, op, kind });
+          const a = await client.send('stock', 'POST', `/products/${sku}/restock`, { body: { quantity }, op, kind, operator: true });
           addAmount(ledger.restocks, sku, quantity, a.status);
           return;
         }
@@ -214,13 +214,13 @@ export async function seedShop(client: Client, ledger: Ledger): Promise<void> {
     throw new Error(`set-up: ${what} never succeeded`);
   };
   for (const p of [...catalogue, SCARCE]) {
-    await must(`PUT /products/${p.sku}`, () => client.send('stock', 'PUT', `/products/${p.sku}`, { body: { name: `Chaos ${p.sku}`, priceCents: p.priceCents }, op: -1, kind: 'restock' }));
+    await must(`PUT /products/${p.sku}`, () => client.send('stock', 'PUT', `/products/${p.sku}`, { body: { name: `Chaos ${p.sku}`, priceCents: p.priceCents }, op: -1, kind: 'restock', operator: true }));
     const quantity = p.sku === SCARCE.sku ? SCARCE.stock : INITIAL_STOCK;
-    await must(`restock ${p.sku}`, () => client.send('stock', 'POST', `/products/${p.sku}/restock`, { body: { quantity }, op: -1, kind: 'restock' }));
+    await must(`restock ${p.sku}`, () => client.send('stock', 'POST', `/products/${p.sku}/restock`, { body: { quantity }, op: -1, kind: 'restock', operator: true }));
     addAmount(ledger.restocks, p.sku, quantity, 200);
   }
   for (const [customerId, amount] of [...richCustomers.map((c) => [c, INITIAL_BALANCE] as const), [POOR.customerId, POOR.balance] as const]) {
-    await must(`deposit ${customerId}`, () => client.send('payment', 'POST', `/accounts/${customerId}/deposits`, { body: { amountCents: amount }, op: -1, kind: 'deposit' }));
+    await must(`deposit ${customerId}`, () => client.send('payment', 'POST', `/accounts/${customerId}/deposits`, { body: { amountCents: amount }, op: -1, kind: 'deposit', operator: true }));
     addAmount(ledger.deposits, customerId, amount, 200);
   }
   const ops = createOperations(client, ledger);

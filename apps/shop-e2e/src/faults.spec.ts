@@ -5,7 +5,7 @@
  * accepted order may be lost or stuck, and a request gets a 5xx only while a dependency it needs
  * is away (503, never 500).
  */
-import { createDedicatedBroker, createDedicatedPostgres, waitFor, type DedicatedBroker, type DedicatedPostgres } from '@webshop/testing';
+import { createDedicatedBroker, createDedicatedPostgres, testOperatorToken, waitFor, type DedicatedBroker, type DedicatedPostgres } from '@webshop/testing';
 import { call, shopClient, unique, address, type Answer, type ShopClient } from './qa/client';
 import { startShop, serviceNames, type Shop } from './shop';
 
@@ -23,7 +23,7 @@ describe('the shop when Postgres or Kafka goes away', () => {
     [broker, postgres] = await Promise.all([createDedicatedBroker(), createDedicatedPostgres()]);
     await Promise.all([broker.start(), postgres.start()]);
     shop = await startShop({ brokers: broker.brokers, databaseServer: postgres.url });
-    api = shopClient(shop.url);
+    api = shopClient(shop.url, testOperatorToken);
     await api.product(sku, 100, 100_000);
     await api.deposit(customer, 100_000_000);
     await api.until((await api.place(customer, [{ sku, quantity: 1 }])).orderId, 'CONFIRMED');

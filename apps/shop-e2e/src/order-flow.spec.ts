@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { testOperatorToken } from '@webshop/testing';
 import { call, eventually, shopClient, unique, type Order, type ShopClient } from './qa/client';
 import { scenarios } from './qa/scenarios';
 import { startShop, type Shop } from './shop';
@@ -21,7 +22,7 @@ describe('the order flow', () => {
   let api: ShopClient;
   beforeAll(async () => {
     shop = await startShop();
-    api = shopClient(shop.url);
+    api = shopClient(shop.url, testOperatorToken);
   }, 180_000);
   afterAll(() => shop?.stop(), 60_000);
 
@@ -40,6 +41,7 @@ describe('the order flow', () => {
       STOCK_URL: shop.url.stock,
       SHIPPING_URL: shop.url.shipping,
       EMAIL_URL: shop.url.email,
+      ADMIN_TOKEN: testOperatorToken,
     });
     expect(stdout).toMatch(/^PASS {2}bad input/m);
     expect(stdout).toMatch(/^1 passed, 0 failed$/m);
@@ -110,7 +112,7 @@ describe('the order flow', () => {
       orders.map(async (order, i) => {
         const [cancel, dispatch] = await Promise.all([
           call<Order & { error?: string }>(shop.url.orders, 'POST', `/orders/${order.orderId}/cancel`, {}),
-          new Promise((resolve) => setTimeout(resolve, i * 150)).then(() => call(shop.url.shipping, 'POST', `/shipments/${order.orderId}/dispatch`)),
+          new Promise((resolve) => setTimeout(resolve, i * 150)).then(() => call(shop.url.shipping, 'POST', `/shipments/${order.orderId}/dispatch`, undefined, api.operator)),
         ]);
         return { order, cancel, dispatch };
       }),

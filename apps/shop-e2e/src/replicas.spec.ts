@@ -5,6 +5,7 @@
  * service is killed (SIGKILL) in the middle of the flow and started again, and every order still
  * completes once, with one charge, one reservation and one email of each kind.
  */
+import { testOperatorToken } from '@webshop/testing';
 import { call, shopClient, unique, address, type Answer } from './qa/client';
 import { startShop, serviceNames, type Shop } from './shop';
 
@@ -18,7 +19,7 @@ describe('two instances of every service', () => {
   afterAll(() => shop?.stop(), 120_000);
 
   it('completes every order once when one instance of each service is killed mid-flow', async () => {
-    const api = shopClient(shop.url);
+    const api = shopClient(shop.url, testOperatorToken);
     const sku = unique('PAIR');
     const customer = unique('pair');
     const priceCents = 250;

@@ -9,7 +9,9 @@
  */
 import { parseOptions, usage, UsageError } from './options';
 import { formatProgress, summaryText, writeResults } from './report';
+import { toolOperatorToken } from '@webshop/testing';
 import { runLoad, SetupError, type Progress } from './run';
+import { shopClient } from './shop-client';
 
 function progressPrinter(stream: NodeJS.WriteStream) {
   const tty = stream.isTTY === true;
@@ -54,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
   let result;
   try {
     result = await runLoad(options, {
+      // The set-up's products and deposits are the operator's: ADMIN_TOKEN, or the one npm start wrote.
+      client: shopClient(options, toolOperatorToken()),
       signal: interrupt.signal,
       onProgress: (p) => progress.show(p),
       log: (line) => process.stderr.write(`load: ${line}\n`),

@@ -22,6 +22,9 @@ measures each order's latency from its scheduled send time to being seen CONFIRM
   --skus <n>             products to order from (default 20)
   -h, --help             this text
 
+The set-up (products, restocks, deposits) is the operator's: it sends $ADMIN_TOKEN, or the token
+npm start wrote to infra/local/.state/admin-token, as Authorization: Bearer.
+
 Exit code: 0 when every order reached a final status and no HTTP call failed, 1 otherwise,
 2 for bad options.`;
 

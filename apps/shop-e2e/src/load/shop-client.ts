@@ -34,13 +34,13 @@ const errorCode = (body: unknown) =>
   body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error : undefined;
 
 /** `what` names the call in error kinds with ids left out, so failures of one kind count together. */
-async function call(what: string, url: string, init: { method: string; body?: unknown; signal?: AbortSignal }): Promise<Answer> {
+async function call(what: string, url: string, init: { method: string; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> }): Promise<Answer> {
   let response: Response;
   let text: string;
   try {
     response = await fetch(url, {
       method: init.method,
-      headers: init.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: init.signal,
     });
@@ -85,23 +85,25 @@ export type SettledStatus = (typeof settledStatuses)[number];
 export type PlaceResult = { placed: true; orderId: string } | { placed: false; unknownSku: true };
 export type WaitResult = { settled: true; status: SettledStatus } | { settled: false };
 
-export function shopClient(urls: { ordersUrl: string; stockUrl: string; paymentUrl: string }) {
+/** The set-up's calls (products, restocks, deposits) are the operator's: they send `operatorToken` as a Bearer token. */
+export function shopClient(urls: { ordersUrl: string; stockUrl: string; paymentUrl: string }, operatorToken?: string) {
+  const headers: Record<string, string> = operatorToken ? { authorization: `Bearer ${operatorToken}` } : {};
   return {
     async putProduct(sku: string, product: { name: string; priceCents: number }): Promise<void> {
       const url = `${urls.stockUrl}/products/${encodeURIComponent(sku)}`;
-      const answer = await call('PUT /products/:sku', url, { method: 'PUT', body: product });
+      const answer = await call('PUT /products/:sku', url, { method: 'PUT', body: product, headers });
       if (answer.status !== 200 && answer.status !== 201) throw unexpected('PUT /products/:sku', url, answer);
     },
 
     async restock(sku: string, quantity: number): Promise<void> {
       const url = `${urls.stockUrl}/products/${encodeURIComponent(sku)}/restock`;
-      const answer = await call('POST /products/:sku/restock', url, { method: 'POST', body: { quantity } });
+      const answer = await call('POST /products/:sku/restock', url, { method: 'POST', body: { quantity }, headers });
       if (answer.status !== 200) throw unexpected('POST /products/:sku/restock', url, answer);
     },
 
     async deposit(customerId: string, amountCents: number): Promise<void> {
       const url = `${urls.paymentUrl}/accounts/${encodeURIComponent(customerId)}/deposits`;
-      const answer = await call('POST /accounts/:id/deposits', url, { method: 'POST', body: { amountCents } });
+      const answer = await call('POST /accounts/:id/deposits', url, { method: 'POST', body: { amountCents }, headers });
       if (answer.status !== 200) throw unexpected('POST /accounts/:id/deposits', url, answer);
     },
 

@@ -3,10 +3,12 @@
  *
  *   npm run e2e [-- --orders URL --payment URL --stock URL --shipping URL --email URL] [-- --only text]
  *
- * URLs default to ORDERS_URL, PAYMENT_URL, ... or the local ports 3001-3005. Exit code 0 when every
+ * URLs default to ORDERS_URL, PAYMENT_URL, ... or the local ports 3001-3005. The operator's calls
+ * (products, deposits, dispatch) send ADMIN_TOKEN, or the token `npm start` wrote to its state folder. Exit code 0 when every
  * scenario passed, 1 when any failed, 2 when the shop is not reachable.
  */
 import { parseArgs } from 'node:util';
+import { toolOperatorToken } from '@webshop/testing';
 import { shopClient, type ShopUrls } from './client';
 import { scenarios } from './scenarios';
 
@@ -18,8 +20,14 @@ const defaults: ShopUrls = {
   email: process.env['EMAIL_URL'] ?? 'http://127.0.0.1:3005',
 };
 
-export async function runScenarios(urls: ShopUrls, only?: string, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<{ passed: number; failed: number }> {
-  const shop = shopClient(urls);
+export async function runScenarios(
+  urls: ShopUrls,
+  only?: string,
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  operatorToken = toolOperatorToken(),
+): Promise<{ passed: number; failed: number }> {
+  if (!operatorToken) out('no operator token (ADMIN_TOKEN, or npm start\'s infra/local/.state/admin-token): the operator\'s calls will be refused');
+  const shop = shopClient(urls, operatorToken);
   let passed = 0;
   let failed = 0;
   for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {

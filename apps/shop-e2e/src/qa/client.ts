@@ -49,21 +49,26 @@ export const address = { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'L
 
 export type Order = { orderId: string; status: string; totalCents: number; rejectionReason?: string };
 
-/** The shop's APIs in the words of the order flow. */
-export function shopClient(urls: ShopUrls) {
+/**
+ * The shop's APIs in the words of the order flow. Products, deposits, dispatch and deliver are the
+ * operator's: they send `operatorToken` as `Authorization: Bearer` (`operator`, for calls of one's own).
+ */
+export function shopClient(urls: ShopUrls, operatorToken?: string) {
+  const operator: Record<string, string> = operatorToken ? { authorization: `Bearer ${operatorToken}` } : {};
   const self = {
     urls,
+    operator,
     /** Creates a product with stock. Orders learns of it a moment later, over Kafka (see `place`). */
     async product(sku: string, priceCents: number, quantity: number) {
-      const put = await call(urls.stock, 'PUT', `/products/${sku}`, { name: `Product ${sku}`, priceCents });
+      const put = await call(urls.stock, 'PUT', `/products/${sku}`, { name: `Product ${sku}`, priceCents }, operator);
       if (put.status !== 201 && put.status !== 200) throw new Error(`PUT /products/${sku}: ${put.status} ${JSON.stringify(put.body)}`);
       if (quantity > 0) {
-        const restock = await call(urls.stock, 'POST', `/products/${sku}/restock`, { quantity });
+        const restock = await call(urls.stock, 'POST', `/products/${sku}/restock`, { quantity }, operator);
         if (restock.status !== 200) throw new Error(`restock ${sku}: ${restock.status} ${JSON.stringify(restock.body)}`);
       }
     },
     async deposit(customerId: string, amountCents: number) {
-      const res = await call(urls.payment, 'POST', `/accounts/${customerId}/deposits`, { amountCents });
+      const res = await call(urls.payment, 'POST', `/accounts/${customerId}/deposits`, { amountCents }, operator);
       if (res.status !== 200) throw new Error(`deposit: ${res.status} ${JSON.stringify(res.body)}`);
     },
     balance: async (customerId: string) => (await call(urls.payment, 'GET', `/accounts/${customerId}`)).body.balanceCents as number,

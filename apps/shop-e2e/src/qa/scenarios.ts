@@ -27,9 +27,9 @@ export const scenarios: Scenario[] = [
       assert.equal((await shop.stockOf(sku)).available, 8);
 
       await shop.shipment(order.orderId, 'SCHEDULED');
-      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/dispatch`)).status, 202);
+      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/dispatch`, undefined, shop.operator)).status, 202);
       assert.equal((await shop.until(order.orderId, 'SHIPPED')).status, 'SHIPPED');
-      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/deliver`)).status, 202);
+      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/deliver`, undefined, shop.operator)).status, 202);
       assert.equal((await shop.until(order.orderId, 'DELIVERED')).status, 'DELIVERED');
 
       const emails = await shop.emails(order.orderId, 2);
@@ -115,7 +115,7 @@ export const scenarios: Scenario[] = [
       const order = await shop.place(customer, [{ sku, quantity: 1 }]);
       assert.equal((await shop.until(order.orderId, 'CONFIRMED,REJECTED')).status, 'CONFIRMED');
       await shop.shipment(order.orderId, 'SCHEDULED');
-      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/dispatch`)).status, 202);
+      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/dispatch`, undefined, shop.operator)).status, 202);
       assert.equal((await shop.until(order.orderId, 'SHIPPED')).status, 'SHIPPED');
       const cancel = await call(shop.urls.orders, 'POST', `/orders/${order.orderId}/cancel`, {});
       assert.deepEqual([cancel.status, cancel.body.error], [409, 'not_cancellable']);
@@ -163,12 +163,41 @@ export const scenarios: Scenario[] = [
       await expectError(call(shop.urls.orders, 'POST', '/orders', body({ customerId: 'x'.repeat(70 * 1024) })), 413);
       await expectError(call(shop.urls.orders, 'GET', '/orders/5b1c1a5e-0000-4000-8000-000000000000'), 404, 'not_found');
       await expectError(call(shop.urls.orders, 'POST', '/orders/5b1c1a5e-0000-4000-8000-000000000000/cancel', {}), 404, 'not_found');
-      await expectError(call(shop.urls.payment, 'POST', `/accounts/${customer}/deposits`, { amountCents: -5 }), 400, 'validation_failed');
-      await expectError(call(shop.urls.stock, 'POST', `/products/${unique('GHOST')}/restock`, { quantity: 1 }), 404, 'not_found');
+      await expectError(call(shop.urls.payment, 'POST', `/accounts/${customer}/deposits`, { amountCents: -5 }, shop.operator), 400, 'validation_failed');
+      await expectError(call(shop.urls.stock, 'POST', `/products/${unique('GHOST')}/restock`, { quantity: 1 }, shop.operator), 404, 'not_found');
       await expectError(call(shop.urls.shipping, 'GET', '/shipments/5b1c1a5e-0000-4000-8000-000000000000'), 404, 'not_found');
       const mine = await call(shop.urls.orders, 'GET', `/orders?customerId=${customer}`);
       assert.deepEqual(mine.body.items, []);
       await expectError(call(shop.urls.payment, 'GET', `/accounts/${customer}`), 404, 'not_found');
+    },
+  },
+  {
+    name: "operator operations: 401 without the operator's token, 403 with a wrong one, and nothing changes",
+    async run(shop) {
+      const sku = unique('LOCK');
+      const customer = unique('eve');
+      await shop.product(sku, 300, 2);
+      await shop.deposit(customer, 1_000);
+      const order = await shop.place(customer, [{ sku, quantity: 1 }]);
+      assert.equal((await shop.until(order.orderId, 'CONFIRMED,REJECTED')).status, 'CONFIRMED');
+      await shop.shipment(order.orderId, 'SCHEDULED');
+      const operations: Array<[string, string, string, unknown]> = [
+        [shop.urls.payment, 'POST', `/accounts/${customer}/deposits`, { amountCents: 5_000 }],
+        [shop.urls.stock, 'POST', `/products/${sku}/restock`, { quantity: 50 }],
+        [shop.urls.stock, 'PUT', `/products/${sku}`, { name: 'Free tea', priceCents: 1 }],
+        [shop.urls.shipping, 'POST', `/shipments/${order.orderId}/dispatch`, undefined],
+      ];
+      for (const [base, method, path, body] of operations) {
+        for (const [headers, status, code] of [[{}, 401, 'unauthorized'], [{ authorization: 'Bearer not-the-operator-token' }, 403, 'forbidden']] as const) {
+          const res = await call(base, method, path, body, headers);
+          assert.equal(res.status, status, `${method} ${path} ${JSON.stringify(headers)}: ${JSON.stringify(res.body)}`);
+          assert.equal(res.body.error, code);
+        }
+      }
+      assert.equal(await shop.balance(customer), 700);
+      const product = (await call(shop.urls.stock, 'GET', `/products/${sku}`)).body;
+      assert.deepEqual([product.available, product.priceCents, product.name], [1, 300, `Product ${sku}`]);
+      assert.equal((await call(shop.urls.shipping, 'GET', `/shipments/${order.orderId}`)).body.status, 'SCHEDULED');
     },
   },
 ];
