@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { testOperatorToken } from '@webshop/testing';
 import { startShopWithWeb, type ShopWithWeb } from '../testing/shop-with-web';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -81,6 +82,19 @@ describe('the web shop in a browser', () => {
     await page.getByTestId('balance').filter({ hasText: '£500.00' }).waitFor();
     await page.locator('tr[data-sku="TEA-EARLGREY"]').filter({ hasText: '100' }).waitFor();
     await checkAndPhotograph(page, 'shop');
+  });
+
+  it("asks for the operator's token before an operator's action, refuses a wrong one, and changes nothing", async () => {
+    await page.getByLabel('Units').fill('5');
+    await page.getByRole('button', { name: 'Restock' }).click();
+    await page.getByRole('alert').filter({ hasText: 'unauthorized, HTTP 401' }).filter({ hasText: 'enter the operator token' }).waitFor();
+    await page.getByLabel('Operator token').fill('not-the-operator-token');
+    await page.getByRole('button', { name: 'Deposit', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'forbidden, HTTP 403' }).waitFor();
+    await page.getByTestId('balance').filter({ hasText: '£500.00' }).waitFor();
+    await page.locator('tr[data-sku="TEA-EARLGREY"]').filter({ hasText: '100' }).waitFor();
+    await page.getByLabel('Operator token').fill(testOperatorToken);
+    await checkAndPhotograph(page, 'shop-operator-token');
   });
 
   it("shows the APIs' refusals as sentences with their codes, and the page goes on", async () => {

@@ -67,6 +67,13 @@ describe('the web server', () => {
     await orders.close();
   });
 
+  it("passes the operator's Authorization header on, and adds none of its own", async () => {
+    await fetch(`${base}/api/orders/orders?x=1`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer typed-by-the-operator' }, body: '{"a":1}' });
+    expect(orders.seen.at(-1)!.headers['authorization']).toBe('Bearer typed-by-the-operator');
+    await fetch(`${base}/api/orders/orders?x=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(orders.seen.at(-1)!.headers['authorization']).toBeUndefined();
+  });
+
   it('hands /api/orders/… to orders with its path, query, body and Idempotency-Key, and the answer back whole', async () => {
     const response = await fetch(`${base}/api/orders/orders?x=1`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'k1' }, body: '{"a":1}' });
     expect(response.status).toBe(202);

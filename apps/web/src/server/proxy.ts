@@ -1,7 +1,7 @@
 /**
  * `/api/<service>/<path>` → `<SERVICE_URL>/<path>`: the browser talks to one origin. Bodies and
  * answers are streamed through untouched (a Server-Sent Events stream too: nothing is buffered),
- * and the headers that matter for the contract go both ways (content type, Idempotency-Key,
+ * and the headers that matter for the contract go both ways (content type, Authorization, Idempotency-Key,
  * Last-Event-ID, Location, Retry-After, X-Wait-Timed-Out). A service that does not answer becomes
  * 502 `service_unavailable` naming it, in the services' own error shape, so the page can say which.
  * A browser that goes away ends the request upstream (a live stream is not left open).
@@ -10,7 +10,8 @@ import http from 'node:http';
 import type { RequestHandler } from 'express';
 import { serviceNames, type ServiceName } from '@webshop/events';
 
-const forwardedRequestHeaders = ['content-type', 'content-length', 'accept', 'idempotency-key', 'last-event-id', 'cache-control'];
+// `authorization`: the operator's token, typed into the admin panel, passed on untouched (never logged, never held here).
+const forwardedRequestHeaders = ['content-type', 'content-length', 'accept', 'idempotency-key', 'last-event-id', 'cache-control', 'authorization'];
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
 const isService = (name: string): name is ServiceName => (serviceNames as readonly string[]).includes(name);

@@ -1,5 +1,5 @@
 import { renderToStaticMarkup } from 'react-dom/server';
-import { api, ApiError, explain } from './api';
+import { api, ApiError, explain, operatorToken, setOperatorToken } from './api';
 import { ErrorMessage } from './ui';
 
 /** fetch as the web server would answer one request (the browser's fetch, without a browser). */
@@ -46,5 +46,38 @@ describe('API errors as a person reads them', () => {
   it('hands a success back parsed', async () => {
     globalThis.fetch = answering(202, { orderId: 'o1', status: 'PENDING' });
     expect(await api('orders', '/orders', { method: 'POST', body: {} })).toEqual({ status: 202, body: { orderId: 'o1', status: 'PENDING' } });
+  });
+});
+
+describe("the operator's calls", () => {
+  const realFetch = globalThis.fetch;
+  const store = new Map<string, string>();
+  beforeAll(() => {
+    Object.defineProperty(globalThis, 'sessionStorage', {
+      configurable: true,
+      value: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) },
+    });
+  });
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+    store.clear();
+  });
+
+  it('carry the token typed into the admin panel as a Bearer token; the customer\'s carry none', async () => {
+    const fetched = answering(200, {});
+    globalThis.fetch = fetched;
+    setOperatorToken('  typed-token  ');
+    await api('payment', '/accounts/alice/deposits', { method: 'POST', body: { amountCents: 1 }, operator: true });
+    await api('orders', '/orders', { method: 'POST', body: {} });
+    const headersOf = (call: number) => (fetched.mock.calls[call] as unknown as [string, RequestInit])[1].headers as Record<string, string>;
+    expect(headersOf(0)['authorization']).toBe('Bearer typed-token');
+    expect(headersOf(1)['authorization']).toBeUndefined();
+    setOperatorToken('');
+    expect(operatorToken()).toBe('');
+  });
+
+  it('say what to do on 401 unauthorized and 403 forbidden', () => {
+    expect(explain('payment', 401, { error: 'unauthorized', message: 'this operation is for operators' })).toMatch(/enter the operator token in the admin panel/);
+    expect(explain('payment', 403, { error: 'forbidden', message: 'the operator token is not accepted' })).toMatch(/operator token was not accepted/);
   });
 });

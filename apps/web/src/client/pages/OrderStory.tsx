@@ -171,12 +171,12 @@ export function OrderStory({ orderId }: { orderId: string }) {
               </button>
             )}
             {status === 'CONFIRMED' && (
-              <button type="button" disabled={acting !== null} onClick={() => void act('dispatch', () => api('shipping', `/shipments/${orderId}/dispatch`, { method: 'POST' }))}>
+              <button type="button" disabled={acting !== null} onClick={() => void act('dispatch', () => api('shipping', `/shipments/${orderId}/dispatch`, { method: 'POST', operator: true }))}>
                 {acting === 'dispatch' ? 'Dispatching…' : 'Dispatch parcel'}
               </button>
             )}
             {status === 'SHIPPED' && (
-              <button type="button" disabled={acting !== null} onClick={() => void act('deliver', () => api('shipping', `/shipments/${orderId}/deliver`, { method: 'POST' }))}>
+              <button type="button" disabled={acting !== null} onClick={() => void act('deliver', () => api('shipping', `/shipments/${orderId}/deliver`, { method: 'POST', operator: true }))}>
                 {acting === 'deliver' ? 'Delivering…' : 'Mark delivered'}
               </button>
             )}

@@ -5,7 +5,7 @@
  * to the cart (or a placed order) makes a new one. The admin panel deposits and restocks.
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, money } from '../lib/api';
+import { api, money, operatorToken, setOperatorToken } from '../lib/api';
 import { navigate } from '../lib/router';
 import { CustomerPicker, ErrorMessage, Notice, useCustomer } from '../lib/ui';
 
@@ -230,6 +230,7 @@ function Admin({ customer, products, onChanged }: { customer: string; products: 
   const [quantity, setQuantity] = useState('10');
   const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [token, setToken] = useState(operatorToken);
   const run = async (what: () => Promise<string>) => {
     setResult(null);
     setError(null);
@@ -243,7 +244,7 @@ function Admin({ customer, products, onChanged }: { customer: string; products: 
   const deposit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      const { body } = await api<Account>('payment', `/accounts/${encodeURIComponent(customer)}/deposits`, { method: 'POST', body: { amountCents: Math.round(Number(amount) * 100) } });
+      const { body } = await api<Account>('payment', `/accounts/${encodeURIComponent(customer)}/deposits`, { method: 'POST', body: { amountCents: Math.round(Number(amount) * 100) }, operator: true });
       return `Deposited: ${customer} now has ${money(body.balanceCents)}.`;
     });
   };
@@ -251,13 +252,31 @@ function Admin({ customer, products, onChanged }: { customer: string; products: 
     e.preventDefault();
     const target = sku || products[0]?.sku || '';
     void run(async () => {
-      const { body } = await api<Product>('stock', `/products/${encodeURIComponent(target)}/restock`, { method: 'POST', body: { quantity: Number(quantity) } });
+      const { body } = await api<Product>('stock', `/products/${encodeURIComponent(target)}/restock`, { method: 'POST', body: { quantity: Number(quantity) }, operator: true });
       return `Restocked: ${body.sku} now has ${body.available} available.`;
     });
   };
   return (
     <section className="panel admin" aria-labelledby="admin">
       <h2 id="admin">Admin</h2>
+      <div className="field">
+        <label htmlFor="operator-token">Operator token</label>
+        <input
+          id="operator-token"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          aria-describedby="operator-token-help"
+          value={token}
+          onChange={(e) => {
+            setToken(e.target.value);
+            setOperatorToken(e.target.value);
+          }}
+        />
+        <p id="operator-token-help" className="hint">
+          Deposits, restocks and dispatching are the operator&apos;s: npm start prints the token (and writes it to infra/local/.state/admin-token); with compose it is in .env. Kept for this tab only.
+        </p>
+      </div>
       <div className="grid">
         <form onSubmit={deposit} aria-label="Deposit">
           <div className="field">
