@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { serviceNames, type ServiceName } from '@webshop/events';
 import { databaseUrlFor, dropDatabase } from '@webshop/postgres';
-import { freePort, startMailCatcher, startServiceProcess, testBrokers, uniqueName, type ServiceProcess } from '@webshop/testing';
+import { freePort, operatorHeaders, startMailCatcher, startServiceProcess, testBrokers, uniqueName, type ServiceProcess } from '@webshop/testing';
 
 export interface ShopWithWeb {
   web: string;
@@ -31,8 +31,9 @@ export const demoAccounts = [
   { customerId: 'bob', balanceCents: 5_000 },
 ];
 
+/** The demo data's calls are the operator's: they carry the token every service was started with. */
 async function call(method: string, url: string, body: unknown): Promise<void> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...operatorHeaders() }, body: JSON.stringify(body) });
   if (!response.ok) throw new Error(`${method} ${url}: HTTP ${response.status} ${await response.text()}`);
 }
 
