@@ -26,7 +26,8 @@ export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const abs = Math.abs(n);
   if (abs >= 1000 || Number.isInteger(n)) return Math.round(n).toLocaleString('en-US');
-  return n.toPrecision(3).replace(/\.?0+$/, '');
+  const digits = n.toPrecision(3);
+  return digits.includes('.') ? digits.replace(/\.?0+$/, '') : digits;
 }
 
 const cell = (n: number | undefined, unit: string) => (n === undefined ? '—' : `${formatNumber(n)} ${unit}`.trim());
