@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { databaseUrlFor, dropDatabase } from '@webshop/postgres';
+import { dropServiceDatabase, ensureServiceDatabase } from '@webshop/postgres';
 import { freePort, startMailCatcher, startServiceProcess, testBrokers, uniqueName, type MailCatcher, type ServiceProcess } from '@webshop/testing';
 
 export const serviceNames = ['orders', 'payment', 'stock', 'shipping', 'email'] as const;
@@ -20,6 +20,7 @@ export interface Shop {
   urls: Record<ServiceName, string[]>;
   prefix: string;
   mail: MailCatcher;
+  /** Each service's database, as its own role (the owner of it, no superuser). */
   databaseUrl: Record<ServiceName, string>;
   logDir: string;
   /** Kills an instance (SIGKILL by default: no goodbye, nothing flushed) and starts it again. */
@@ -54,10 +55,12 @@ export async function startShop({ env: extraEnv = {}, brokers = testBrokers(), d
   const server = databaseServer ?? process.env['DATABASE_URL']!;
   const logDir = path.join(os.tmpdir(), 'webshop-e2e', id);
   mkdirSync(logDir, { recursive: true });
+  // Each service's database and its own role, as `npm run db:create` makes them: they run as that role.
+  const databases = await Promise.all(serviceNames.map((s) => ensureServiceDatabase(server, `${id}_${s}`.slice(0, 63))));
   const mail = await startMailCatcher();
   const instances = Array.from({ length: replicas }, (_, i) => i);
   const ports = Object.fromEntries(await Promise.all(serviceNames.map(async (s) => [s, await Promise.all(instances.map(() => freePort()))]))) as Record<ServiceName, number[]>;
-  const databaseUrl = Object.fromEntries(serviceNames.map((s) => [s, databaseUrlFor(server, `${id}_${s}`.slice(0, 63))])) as Record<ServiceName, string>;
+  const databaseUrl = Object.fromEntries(serviceNames.map((s, i) => [s, databases[i]!.url])) as Record<ServiceName, string>;
   const urls = Object.fromEntries(serviceNames.map((s) => [s, ports[s].map((port) => `http://127.0.0.1:${port}`)])) as Record<ServiceName, string[]>;
   const url = Object.fromEntries(serviceNames.map((s) => [s, urls[s][0]!])) as Record<ServiceName, string>;
   const running = new Map<string, ServiceProcess>();
@@ -121,7 +124,7 @@ export async function startShop({ env: extraEnv = {}, brokers = testBrokers(), d
     async stop() {
       await Promise.all(everyInstance.map(({ name, instance }) => kill(name, 'SIGTERM', instance)));
       await mail.stop();
-      await Promise.all(serviceNames.map((s) => dropDatabase(server, new URL(databaseUrl[s]).pathname.slice(1)).catch(() => undefined)));
+      await Promise.all(databases.map(({ name }) => dropServiceDatabase(server, name).catch(() => undefined)));
     },
   };
 }
