@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serviceNames, type ServiceName } from '@webshop/events';
-import { databaseUrlFor, dropDatabase } from '@webshop/postgres';
+import { dropServiceDatabase, ensureServiceDatabase } from '@webshop/postgres';
 import { freePort, operatorHeaders, startMailCatcher, startServiceProcess, testBrokers, uniqueName, type ServiceProcess } from '@webshop/testing';
 
 export interface ShopWithWeb {
@@ -50,17 +50,18 @@ export async function startShopWithWeb(): Promise<ShopWithWeb> {
   const stopAll = async () => {
     await Promise.all([...running.values()].map((s) => s.stop('SIGTERM')));
     await mail.stop();
-    await Promise.all(databases.map((db) => dropDatabase(server, db).catch(() => undefined)));
+    await Promise.all(databases.map((db) => dropServiceDatabase(server, db).catch(() => undefined)));
   };
   try {
     const started = await Promise.allSettled(
       serviceNames.map(async (name, i) => {
+        const database = await ensureServiceDatabase(server, databases[i]!); // its own role, as npm run db:create makes it
         const service = await startServiceProcess({
           name,
           port: await freePort(),
           logFile: path.join(logDir, `${name}.log`),
           readyTimeoutMs: 120_000,
-          env: { ...common, DATABASE_URL: databaseUrlFor(server, databases[i]!), SMTP_URL: mail.url },
+          env: { ...common, DATABASE_URL: database.url, SMTP_URL: mail.url },
         });
         running.set(name, service);
       }),
