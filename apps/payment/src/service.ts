@@ -12,6 +12,7 @@ import { migrations } from './adapters/pg/migrations';
 export const paymentService: ServiceDefinition = {
   name: 'payment',
   migrations,
+  operatorRoutes: true, // deposits
   consumes: { topics: consumedTopics, handlers: () => paymentEventHandlers() },
   async start({ pool, operatorOnly }) {
     return { router: paymentRouter({ pool, operatorOnly }) };

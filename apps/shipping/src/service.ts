@@ -15,6 +15,7 @@ import type { Config } from './config';
 export const shippingService: ServiceDefinition<Config> = {
   name: 'shipping',
   migrations,
+  operatorRoutes: true, // dispatch, deliver
   consumes: { topics: consumedTopics, handlers: ({ logger }) => shippingEventHandlers('live', { logger }) },
   projections: { tables: projectionTables.map((name) => ({ name })), handlers: ({ logger }) => shippingEventHandlers('replay', { logger }) },
   async start({ pool, logger, config, operatorOnly }) {

@@ -13,6 +13,7 @@ import { migrations } from './adapters/pg/migrations';
 export const stockService: ServiceDefinition = {
   name: 'stock',
   migrations,
+  operatorRoutes: true, // product changes, restocks
   consumes: { topics: consumedTopics, handlers: () => stockEventHandlers() },
   async start({ pool, operatorOnly }) {
     return { router: stockRouter({ pool, operatorOnly }) };

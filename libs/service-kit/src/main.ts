@@ -20,7 +20,7 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
   const main = async () => {
     const config = readConfig();
     if (process.argv.includes('--check-config')) {
-      operatorAccess(config); // a service without its operator tokens would refuse to start: say so here too
+      operatorAccess(config, { hasOperatorRoutes: definition.operatorRoutes === true }); // a service without its operator tokens would refuse to start: say so here too
       process.stdout.write('configuration ok\n');
       return;
     }

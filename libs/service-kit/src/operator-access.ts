@@ -12,8 +12,10 @@
  * timingSafeEqual needs), all of them, whichever matched. The tokens are never logged (the
  * logger redacts `authorization` and `ADMIN_TOKENS`) and never put in an error message.
  *
- * A service with no token refuses to start (a ConfigError) unless ADMIN_AUTH=off asks for the
- * local demo mode, in which every operator route is open and the service says so in its log.
+ * A service that has operator routes refuses to start without a token (a ConfigError) unless
+ * ADMIN_AUTH=off asks for the local demo mode, in which every operator route is open and the service
+ * says so in its log. A service without operator routes needs no token (it is not given the secret);
+ * should one of its routes ask for an operator anyway, it is refused 403: closed, never open.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
@@ -42,8 +44,11 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function operatorAccess({ ADMIN_TOKENS = [], ADMIN_AUTH = 'on' }: OperatorAccessConfig): OperatorAccess {
+export function operatorAccess({ ADMIN_TOKENS = [], ADMIN_AUTH = 'on' }: OperatorAccessConfig, { hasOperatorRoutes = true } = {}): OperatorAccess {
   if (ADMIN_AUTH === 'off') return { required: false, operatorOnly: (_req, _res, next) => next() };
+  if (ADMIN_TOKENS.length === 0 && !hasOperatorRoutes) {
+    return { required: true, operatorOnly: (_req, _res, next) => next(new HttpError(403, 'forbidden', 'this service accepts no operator token')) };
+  }
   if (ADMIN_TOKENS.length === 0) {
     throw new ConfigError(
       'invalid configuration:\n  ADMIN_TOKENS: is required: the operator endpoints\' Bearer tokens, comma-separated ' +

@@ -78,6 +78,8 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   migrations: Migration[];
   /** The topics it reads and, for each event type it cares about, what to do (in one transaction). */
   consumes?: { topics: ReadonlyArray<{ name: string }>; handlers: (ctx: ServiceContext<C>) => EventHandlers };
+  /** True when its routes include operator routes (`ctx.operatorOnly`): then it needs ADMIN_TOKENS, or ADMIN_AUTH=off, to start. */
+  operatorRoutes?: boolean;
   /** The read models it folds from those topics, which `--rebuild` rebuilds (rebuild.ts). */
   projections?: ProjectionsDefinition;
   /**
@@ -113,8 +115,8 @@ export async function startService<C extends ServiceConfig>(
   options: StartOptions = {},
 ): Promise<RunningService<C>> {
   const log = logger ?? createLogger({ service: definition.name }, config.LOG_LEVEL);
-  const { operatorOnly, required } = operatorAccess(config); // no token: a ConfigError, nothing started
-  if (!required) log.warn('ADMIN_AUTH=off: the operator endpoints are open to anyone (a local demo only)');
+  const { operatorOnly, required } = operatorAccess(config, { hasOperatorRoutes: definition.operatorRoutes === true }); // no token: a ConfigError, nothing started
+  if (!required && definition.operatorRoutes) log.warn('ADMIN_AUTH=off: the operator endpoints are open to anyone (a local demo only)');
   const startup = createStartup({ logger: log, timeoutMs: config.STARTUP_TIMEOUT_MS ?? 180_000, signal: options.signal });
   const stopping = new AbortController();
   const groupId = `${config.TOPIC_PREFIX}${definition.name}`;
