@@ -46,7 +46,33 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # The readiness probe is a real client round trip: create a topic, produce with acks=all, consume
 # it back in a consumer group. An open port alone is not a ready broker.
-ready() { node "$here/ready.mjs" "$bootstrap" "${1:-30000}"; }
+ready() {
+  if [[ "$security" == sasl ]]; then
+    KAFKA_USERNAME=admin KAFKA_PASSWORD="$(password_of admin)" node "$here/ready.mjs" "$bootstrap" "${1:-30000}"
+  else
+    node "$here/ready.mjs" "$bootstrap" "${1:-30000}"
+  fi
+}
+
+# KAFKA_SECURITY=sasl: clients must log in (SCRAM-SHA-512) as one of the shop's principals, and the
+# broker allows each only what the ACLs derived from the topic registry allow (libs/kafka/src/acls.ts,
+# applied with `npm run kafka:acls`). The principals' passwords are made on the first start and kept
+# in $state/credentials.env (mode 600), as KAFKA_PASSWORD_<principal>=... . KAFKA_SECURITY=plain:
+# no login and everything allowed, for a quick local try only.
+security="${KAFKA_SECURITY:-plain}"
+[[ "$security" == plain || "$security" == sasl ]] || { log "KAFKA_SECURITY must be plain or sasl, not $security"; exit 2; }
+principals=(admin orders payment stock shipping email web)
+credentials="$state/credentials.env"
+
+ensure_credentials() {
+  [[ "$security" == sasl && ! -s "$credentials" ]] || return 0
+  mkdir -p "$state"
+  local tmp="$credentials.$$"
+  (umask 077; for p in "${principals[@]}"; do echo "KAFKA_PASSWORD_$p=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"; done >"$tmp")
+  mv "$tmp" "$credentials"
+}
+
+password_of() { sed -n "s/^KAFKA_PASSWORD_$1=//p" "$credentials"; }
 
 classpath() {
   # Shared by every state directory (test brokers too): resolved once per pom.xml change.
@@ -75,15 +101,40 @@ write_config() {
     quorum="${quorum%,}"
   fi
   mkdir -p "$dir/logs"
-  cat >"$dir/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=$i
-$quorum
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+  local listeners
+  if [[ "$security" == sasl ]]; then
+    # Clients and brokers log in with SCRAM; the controllers with PLAIN (KRaft controllers cannot
+    # use SCRAM: its credentials live in the metadata they serve). Only the operator is a super user.
+    local admin_password; admin_password="$(password_of admin)"
+    listeners="listeners=SASL_PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"$admin_password\" user_admin=\"$admin_password\";
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$admin_password\";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin
+allow.everyone.if.no.acl.found=false
+auto.create.topics.enable=false"
+  else
+    listeners="listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+auto.create.topics.enable=true"
+  fi
+  # The file holds the operator's password in SASL mode: readable by this user only.
+  (umask 077; cat >"$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=$i
+$quorum
+$listeners
 log.dirs=$dir/data
 num.partitions=3
 # Every topic, internal ones included, has $replicas replica(s); a write with acks=all needs $min_isr
@@ -102,9 +153,9 @@ unclean.leader.election.enable=false
 broker.heartbeat.interval.ms=1000
 broker.session.timeout.ms=4000
 group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
 delete.topic.enable=true
 PROPS
+  )
   cat >"$dir/log4j2.properties" <<PROPS
 status = warn
 appender.file.type = RollingFile
@@ -134,6 +185,9 @@ start_node() {
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     local format=(--config "$dir/server.properties" --cluster-id "$(cluster_id "$cp")")
     (( nodes == 1 )) && format+=(--standalone)
+    if [[ "$security" == sasl ]]; then
+      for p in "${principals[@]}"; do format+=(--add-scram "SCRAM-SHA-512=[name=$p,password=$(password_of "$p")]"); done
+    fi
     java -cp "$cp" -Dlog4j2.configurationFile="$dir/log4j2.properties" kafka.tools.StorageTool format "${format[@]}" \
       >>"$dir/logs/format.log" 2>&1 || { log "formatting node $i failed; see $dir/logs/format.log"; exit 1; }
     log "formatted KRaft storage of node $i (cluster $(cluster_id "$cp"))"
@@ -171,6 +225,12 @@ start() {
     exit 1
   fi
   local t0; t0=$(date +%s%N)
+  if [[ -s "$state/security" && "$(cat "$state/security")" != "$security" ]]; then
+    log "the broker state in $state was made with KAFKA_SECURITY=$(cat "$state/security"), not $security: use another KAFKA_STATE_DIR, or stop the broker and remove $state"
+    exit 1
+  fi
+  echo "$security" >"$state/security"
+  ensure_credentials
   for i in "${missing[@]}"; do start_node "$i"; done
   local deadline=$((SECONDS + 90))
   for i in "${missing[@]}"; do

@@ -20,6 +20,10 @@ async function attempt() {
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     retry: { retries: 2, initialRetryTime: 200 },
+    // A broker with SASL (KAFKA_SECURITY=sasl): the probe logs in as the operator.
+    ...(process.env.KAFKA_USERNAME
+      ? { sasl: { mechanism: 'scram-sha-512', username: process.env.KAFKA_USERNAME, password: process.env.KAFKA_PASSWORD ?? '' } }
+      : {}),
   });
   const admin = kafka.admin();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

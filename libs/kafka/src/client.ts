@@ -7,7 +7,7 @@
  * purpose: they test this lib against it.
  */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { asKafkaClient, createIdempotentProducer, kafkajsOf, type KafkaClient } from './kafka-client';
+import { asKafkaClient, createIdempotentProducer, kafkajsOf, saslOption, type KafkaClient, type KafkaCredentials } from './kafka-client';
 
 export type { KafkaClient };
 
@@ -55,9 +55,9 @@ export function createAdmin(client: KafkaClient): KafkaAdmin {
 }
 
 /** kafkajs' own retry defaults and nothing logged: for tests and tools, whose clients should not chatter. */
-export function createQuietKafka({ clientId, brokers }: { clientId: string; brokers: string[] }): KafkaClient {
+export function createQuietKafka({ clientId, brokers, credentials }: { clientId: string; brokers: string[]; credentials?: KafkaCredentials }): KafkaClient {
   if (brokers.length === 0) throw new Error('createQuietKafka: at least one broker address is required');
-  return asKafkaClient(new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING }));
+  return asKafkaClient(new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, ...saslOption(credentials) }));
 }
 
 /** Sends records with acks=all; for tests and tools (services publish through the outbox relay). */

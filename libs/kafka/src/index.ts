@@ -1,4 +1,5 @@
-export { createKafka, ensureTopics, silentLogger, type PlumbingLogger, type KafkaOptions } from './kafka-client';
+export { createKafka, ensureTopics, silentLogger, type PlumbingLogger, type KafkaOptions, type KafkaCredentials } from './kafka-client';
+export { applyShopAcls, principals, shopAcls, type Acl, type Principal } from './acls';
 export {
   createAdmin,
   createQuietKafka,

@@ -28,20 +28,33 @@ export const kafkajsOf = (client: KafkaClient): Kafka => client as unknown as Ka
 /** Wraps a kafkajs client as the opaque KafkaClient. */
 export const asKafkaClient = (kafka: Kafka): KafkaClient => kafka as unknown as KafkaClient;
 
+/** A principal's SCRAM-SHA-512 credentials, for a broker that runs with SASL (infra/kafka, KAFKA_SECURITY=sasl). */
+export interface KafkaCredentials {
+  username: string;
+  password: string;
+}
+
 export interface KafkaOptions {
   clientId: string;
   brokers: string[];
   logger?: PlumbingLogger;
+  /** Without: a plain, unauthenticated connection (a broker started with KAFKA_SECURITY=plain). */
+  credentials?: KafkaCredentials;
 }
 
+/** kafkajs' SASL option for the credentials, if any. */
+export const saslOption = (credentials?: KafkaCredentials) =>
+  credentials ? { sasl: { mechanism: 'scram-sha-512' as const, username: credentials.username, password: credentials.password } } : {};
+
 /** A kafkajs client whose own warnings and errors go to the service's structured log. */
-export function createKafka({ clientId, brokers, logger = silentLogger }: KafkaOptions): KafkaClient {
+export function createKafka({ clientId, brokers, logger = silentLogger, credentials }: KafkaOptions): KafkaClient {
   if (brokers.length === 0) throw new Error('createKafka: at least one broker address is required');
   return asKafkaClient(new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 5 },
+    ...saslOption(credentials),
     logCreator:
       () =>
       ({ level, log, namespace }: LogEntry) => {

@@ -12,6 +12,8 @@ const script = path.resolve(__dirname, '../../../infra/kafka/kafka.sh');
 export interface DedicatedBroker {
   /** One address per node. */
   brokers: string[];
+  /** A principal's SCRAM credentials (a broker made with `security: 'sasl'`, once started). */
+  credentials(principal: string): { username: string; password: string };
   /** Starts (or restarts, keeping its data) the broker; in a cluster, every node not running. */
   start(): Promise<void>;
   /** Stops the broker (every node) cleanly; its data stays for the next start. */
@@ -27,7 +29,7 @@ export interface DedicatedBroker {
  * tests that stop, kill and start Kafka: the shared broker of the other suites is never touched.
  * `nodes: 3` is a three-node KRaft cluster (replication factor 3, min.insync.replicas 2).
  */
-export async function createDedicatedBroker({ nodes = 1 }: { nodes?: number } = {}): Promise<DedicatedBroker> {
+export async function createDedicatedBroker({ nodes = 1, security = 'plain' }: { nodes?: number; security?: 'plain' | 'sasl' } = {}): Promise<DedicatedBroker> {
   const state = mkdtempSync(path.join(os.tmpdir(), 'webshop-broker-'));
   const ports: number[] = [];
   const controllerPorts: number[] = [];
@@ -41,11 +43,19 @@ export async function createDedicatedBroker({ nodes = 1 }: { nodes?: number } = 
     KAFKA_CONTROLLER_PORTS: controllerPorts.join(','),
     KAFKA_STATE_DIR: state,
     KAFKA_HEAP_OPTS: '-Xms128m -Xmx512m',
+    KAFKA_SECURITY: security,
   };
   const control = (command: 'start' | 'stop') => run('bash', [script, command], { env, timeout: 180_000 });
   const pidFile = (node: number) => path.join(nodes === 1 ? state : path.join(state, `node-${node}`), 'kafka.pid');
   return {
     brokers: ports.map((port) => `127.0.0.1:${port}`),
+    credentials(principal) {
+      const line = readFileSync(path.join(state, 'credentials.env'), 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`KAFKA_PASSWORD_${principal}=`));
+      if (!line) throw new Error(`no credentials for ${principal} (is it a broker made with security: 'sasl', started?)`);
+      return { username: principal, password: line.slice(line.indexOf('=') + 1) };
+    },
     start: async () => void (await control('start')),
     stop: async () => void (await control('stop')),
     async kill(node = 1) {
