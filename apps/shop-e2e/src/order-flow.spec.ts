@@ -192,7 +192,10 @@ describe('the order flow', () => {
   });
 
   it('npm run seed fills the catalogue and the accounts through the APIs, and a second run adds nothing', async () => {
-    const env = { STOCK_URL: shop.url.stock, PAYMENT_URL: shop.url.payment };
+    // Without the operator's token the seed is refused, and says so.
+    const refused = tsx('infra/seed/seed.ts', [], { STOCK_URL: shop.url.stock, PAYMENT_URL: shop.url.payment, SHOP_STATE_DIR: '/nonexistent', ADMIN_TOKEN: '' });
+    await expect(refused).rejects.toMatchObject({ stderr: expect.stringMatching(/seeding failed: .*HTTP 401.*unauthorized/) });
+    const env = { STOCK_URL: shop.url.stock, PAYMENT_URL: shop.url.payment, ADMIN_TOKEN: testOperatorToken };
     expect((await tsx('infra/seed/seed.ts', [], env)).stdout).toMatch(/seeded/);
     await tsx('infra/seed/seed.ts', [], env);
     expect(await api.stockOf('TEA-EARLGREY')).toMatchObject({ available: 100 });
