@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { databaseUrlFor } from '@webshop/postgres';
+import { databaseUrlFor, ensureServiceDatabase } from '@webshop/postgres';
 import {
   createDedicatedBroker,
   createDedicatedPostgres,
@@ -54,6 +54,7 @@ export interface Shop {
   broker: DedicatedBroker;
   mail: MailCatcher;
   instances: Instance[];
+  /** Each database as the cluster's superuser, for the checker and the control plants (the services run as their own roles). */
   databaseUrl: Record<ServiceName, string>;
   logDir: string;
   exits: ExitRecord[];
@@ -112,6 +113,11 @@ export async function startShop({ replicas, nodes, logDir, clock, log }: ShopOpt
     const mail = await startMailCatcher();
     cleanups.push(() => mail.stop());
     log(`postgres ${postgres.url}, kafka ${broker.brokers.join(',')}, smtp ${mail.url}`);
+    // Each service runs as its own role, owner of its database only (ensureServiceDatabase, as
+    // `npm run db:create` makes them); the checker and the control plants read and write every
+    // database as the cluster's superuser: they are the operator's tools, not a service.
+    const roles = await Promise.all(serviceNames.map((s) => ensureServiceDatabase(postgres.url, s)));
+    const serviceUrl = Object.fromEntries(serviceNames.map((s, i) => [s, roles[i]!.url])) as Record<ServiceName, string>;
     const databaseUrl = Object.fromEntries(serviceNames.map((s) => [s, databaseUrlFor(postgres.url, s)])) as Record<ServiceName, string>;
 
     for (const service of serviceNames) {
@@ -122,7 +128,7 @@ export async function startShop({ replicas, nodes, logDir, clock, log }: ShopOpt
     }
     const env = (service: ServiceName): Record<string, string> => ({
       KAFKA_BROKERS: broker.brokers.join(','),
-      DATABASE_URL: databaseUrl[service],
+      DATABASE_URL: serviceUrl[service],
       TOPIC_PREFIX,
       LOG_LEVEL: 'warn',
       KAFKA_PARTITIONS: '3',
