@@ -6,7 +6,7 @@
  * makes whatever the authentication.
  */
 import pg from 'pg';
-import { uniqueName } from '@webshop/testing';
+import { createDedicatedPostgres, uniqueName, type DedicatedPostgres } from '@webshop/testing';
 import { databaseUrlFor, ensureDatabase } from './databases';
 import { dropServiceDatabase, ensureServiceDatabase, type ServiceDatabase } from './service-database';
 
@@ -150,5 +150,29 @@ describe('a role per service', () => {
       c.query('SELECT (SELECT count(*) FROM pg_database WHERE datname = $1)::int AS databases, (SELECT count(*) FROM pg_roles WHERE rolname = $1)::int AS roles', [name]),
     );
     expect(rows).toEqual([{ databases: 0, roles: 0 }]);
+  });
+});
+
+describe('a role per service, on a server that asks for passwords', () => {
+  let server: DedicatedPostgres;
+  beforeAll(async () => {
+    server = await createDedicatedPostgres({ passwords: true });
+    await server.start();
+  }, 120_000);
+  afterAll(() => server?.destroy());
+
+  it("lets each role in with its own password only: a wrong or no password is refused, and so is another role's", async () => {
+    const [orders, payment] = await Promise.all([
+      ensureServiceDatabase(server.url, 'orders', { password: 'orders-secret-1' }),
+      ensureServiceDatabase(server.url, 'payment', { password: 'payment-secret-2' }),
+    ]);
+    expect((await as(orders.url, (c) => c.query('SELECT current_user AS who'))).rows).toEqual([{ who: 'orders' }]);
+    const withPassword = (url: string, password: string) => Object.assign(new URL(url), { password }).toString();
+    const refused = { code: '28P01', message: 'password authentication failed for user "orders"' };
+    await expect(as(withPassword(orders.url, 'wrong'), (c) => c.query('SELECT 1'))).rejects.toMatchObject(refused);
+    await expect(as(withPassword(orders.url, 'payment-secret-2'), (c) => c.query('SELECT 1'))).rejects.toMatchObject(refused);
+    await expect(as(withPassword(orders.url, ''), (c) => c.query('SELECT 1'))).rejects.toThrow();
+    // payment's own password, into orders' database: refused by the database's privileges.
+    await expect(as(databaseUrlFor(payment.url, 'orders'), (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: '42501', message: 'permission denied for database "orders"' });
   });
 });

@@ -8,7 +8,8 @@
  * crash recovery at the next start), which is what `pg_ctl stop -m immediate` does to a real server.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +18,7 @@ import { freePort } from './free-port';
 const run = promisify(execFile);
 
 export interface DedicatedPostgres {
-  /** `postgres://postgres@127.0.0.1:<port>/postgres`: a server URL, as DATABASE_URL takes it. */
+  /** `postgres://postgres@127.0.0.1:<port>/postgres` (with the superuser's password when the server asks for one): a server URL, as DATABASE_URL takes it. */
   url: string;
   port: number;
   /** Starts (or restarts, keeping its data) the server; resolves once it accepts connections. */
@@ -39,7 +40,11 @@ function owner(): { uid: number; gid: number } | undefined {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-export async function createDedicatedPostgres(): Promise<DedicatedPostgres> {
+/**
+ * `passwords: true`: connections over TCP must give their role's password (scram-sha-256), as a
+ * production server asks; by default the server trusts them, as the shared test server does.
+ */
+export async function createDedicatedPostgres({ passwords = false }: { passwords?: boolean } = {}): Promise<DedicatedPostgres> {
   const bin = binDir();
   const runAs = owner();
   const state = mkdtempSync(path.join(os.tmpdir(), 'webshop-pg-'));
@@ -48,7 +53,12 @@ export async function createDedicatedPostgres(): Promise<DedicatedPostgres> {
   const port = await freePort();
   const pg = (tool: string, args: string[]) =>
     run(path.join(bin, tool), args, { ...(runAs ?? {}), cwd: state, env: { ...process.env, LC_ALL: 'C' }, timeout: 120_000 });
-  await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+  const superuserPassword = passwords ? randomBytes(18).toString('base64url') : undefined;
+  const pwfile = path.join(state, 'superuser-password');
+  if (superuserPassword) writeFileSync(pwfile, superuserPassword, { mode: 0o644 }); // read by initdb as the cluster's owner
+  const auth = superuserPassword ? ['--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`] : ['--auth=trust'];
+  await pg('initdb', ['-D', data, '-U', 'postgres', ...auth, '--no-sync', '-E', 'UTF8']);
+  if (superuserPassword) rmSync(pwfile);
   // fsync off: a test cluster never outlives its machine; a stop -m immediate is still a real crash
   // for the server (crash recovery from the WAL at the next start).
   const options = `-p ${port} -k ${state} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
@@ -58,7 +68,7 @@ export async function createDedicatedPostgres(): Promise<DedicatedPostgres> {
     (error: { code?: number }) => error.code !== 3,
   );
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres${superuserPassword ? `:${superuserPassword}` : ''}@127.0.0.1:${port}/postgres`,
     port,
     start: async () => void (await pg('pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', path.join(state, 'server.log'), '-o', options])),
     async stop(mode = 'fast') {
