@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     for (const section of options.only) {
       log(`section ${section}`);
       try {
-        const result = await runners[section]({ brokers, prefix, seconds: options.seconds, cleanups, log });
+        const result = await runners[section]({ brokers, prefix, seconds: options.seconds, out: options.out, cleanups, log });
         rows.push(...result.rows);
         details[section] = result.details;
       } catch (error) {

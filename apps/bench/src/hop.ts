@@ -36,7 +36,7 @@ import type { Row } from './report';
 export const THROUGHPUT_EVENTS = 20_000;
 export const KEYS = 100;
 export const PACED_RATE = 100;
-const IDLE_WINDOW_MS = 15_000;
+const IDLE_WINDOW_MS = 20_000;
 /** An idle relay's wake-ups a second: it comes back every leaseMs / 3 (1 s by default) to renew its lease. */
 const IDLE_WAKEUPS_PER_SECOND = 1;
 
@@ -45,6 +45,8 @@ export interface SectionContext {
   /** The run's topic prefix (ends in '.'). */
   prefix: string;
   seconds: number;
+  /** The run's directory: sections leave their logs and raw results under it. */
+  out: string;
   cleanups: Cleanups;
   log: (line: string) => void;
 }
@@ -56,6 +58,10 @@ export interface SectionResult {
 
 interface HopFigures {
   eventsPerSecond: number;
+  /** CPU of the database backends serving the hop's database, per event, in the throughput phase. */
+  databaseCpuMsPerEvent: number;
+  /** CPU of this process (the hop, and the bench's producer and reader, the same for both hops) per event. */
+  processCpuMsPerEvent: number;
   p50: number;
   p90: number;
   p99: number;
@@ -64,6 +70,8 @@ interface HopFigures {
 
 interface IdleFigures {
   cpuMsPerWakeup: number;
+  /** Shared buffers the outbox's tables and indexes were read through, per wake-up (pg_statio_user_tables). */
+  buffersPerWakeup: number;
   outboxRows: number;
   deadTuples: number;
 }
@@ -86,6 +94,7 @@ const recordOf = (index: number) => {
 async function measureHop(
   ctx: SectionContext,
   kafka: KafkaClient,
+  backendsCpu: () => Promise<Map<number, number>>,
   name: string,
   from: string,
   to: string,
@@ -110,12 +119,17 @@ async function measureHop(
   ctx.cleanups.add(`${name} producer`, () => producer.disconnect());
 
   ctx.log(`hop ${name}: ${THROUGHPUT_EVENTS.toLocaleString('en-US')} records at once`);
+  const databaseBefore = await backendsCpu();
+  const processBefore = process.cpuUsage();
   const started = Date.now();
   for (let i = 0; i < THROUGHPUT_EVENTS; i += 500) {
     await producer.send(from, Array.from({ length: Math.min(500, THROUGHPUT_EVENTS - i) }, (_, k) => recordOf(i + k)));
   }
   await waitFor(() => arrived >= THROUGHPUT_EVENTS, { timeoutMs: 900_000, intervalMs: 50, description: `${name}: ${THROUGHPUT_EVENTS} records re-published` });
   const eventsPerSecond = THROUGHPUT_EVENTS / ((lastArrival - started) / 1000);
+  const databaseCpuMsPerEvent = cpuBetween(databaseBefore, await backendsCpu()) / THROUGHPUT_EVENTS;
+  const cpu = process.cpuUsage(processBefore);
+  const processCpuMsPerEvent = (cpu.user + cpu.system) / 1000 / THROUGHPUT_EVENTS;
   ctx.log(`hop ${name}: ${Math.round(eventsPerSecond)} events/s`);
 
   const idle = whileIdle ? await whileIdle() : undefined;
@@ -132,23 +146,39 @@ async function measureHop(
     await new Promise((r) => setTimeout(r, 10));
   }
   await waitFor(() => arrived >= THROUGHPUT_EVENTS + paced, { timeoutMs: 300_000, intervalMs: 50, description: `${name}: paced records re-published` });
-  return { eventsPerSecond, p50: latency.percentile(50), p90: latency.percentile(90), p99: latency.percentile(99), ...(idle ? { idle } : {}) };
+  return { eventsPerSecond, databaseCpuMsPerEvent, processCpuMsPerEvent, p50: latency.percentile(50), p90: latency.percentile(90), p99: latency.percentile(99), ...(idle ? { idle } : {}) };
 }
 
+/** CPU so far (ms) of each database backend serving `database`, from /proc (the server runs on this machine). */
+const backendsCpuOf = (server: Pool, database: string) => async () => {
+  const { rows } = await server.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  return cpuByPid(rows.map((r) => readStat(r.pid)).filter((s) => s !== undefined));
+};
+
 /** The CPU the database backends serving `database` used during an idle window, per relay wake-up. */
-async function idleCost(server: Pool, database: string, pool: Pool): Promise<IdleFigures> {
-  const backends = async () => (await server.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])).rows.map((r) => r.pid);
-  const sample = async () => cpuByPid((await backends()).map(readStat).filter((s) => s !== undefined));
-  // Let the last batch's bookkeeping settle first.
-  await new Promise((r) => setTimeout(r, 2_000));
+async function idleCost(sample: () => Promise<Map<number, number>>, pool: Pool): Promise<IdleFigures> {
+  // The outbox's table (`outbox`, or `outbox_pending` since the relay moves published rows out) and its indexes.
+  const buffers = async () =>
+    (
+      await pool.query<{ n: string }>(
+        `SELECT coalesce(sum(heap_blks_hit + heap_blks_read + coalesce(idx_blks_hit, 0) + coalesce(idx_blks_read, 0)), 0)::text AS n
+         FROM pg_statio_user_tables WHERE relname IN ('outbox', 'outbox_pending')`,
+      )
+    ).rows[0]!.n;
+  // Past the last batch: a backend reports its table statistics up to 10 s late (PGSTAT_IDLE_INTERVAL).
+  await new Promise((r) => setTimeout(r, 12_000));
   const before = await sample();
+  const buffersBefore = Number(await buffers());
   await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS));
   const after = await sample();
+  const buffersAfter = Number(await buffers());
+  const wakeups = (IDLE_WINDOW_MS / 1000) * IDLE_WAKEUPS_PER_SECOND;
   const outbox = await pool.query<{ rows: number; dead: number }>(
     `SELECT (SELECT count(*) FROM outbox)::int AS rows, (SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'outbox')::int AS dead`,
   );
   return {
-    cpuMsPerWakeup: cpuBetween(before, after) / ((IDLE_WINDOW_MS / 1000) * IDLE_WAKEUPS_PER_SECOND),
+    cpuMsPerWakeup: cpuBetween(before, after) / wakeups,
+    buffersPerWakeup: (buffersAfter - buffersBefore) / wakeups,
     outboxRows: outbox.rows[0]!.rows,
     deadTuples: outbox.rows[0]!.dead ?? 0,
   };
@@ -160,7 +190,9 @@ export async function runHopSection(ctx: SectionContext): Promise<SectionResult>
   const bareDb = await createTestDatabase('bench_bare');
   ctx.cleanups.add('bare hop database', () => bareDb.drop());
   await bareDb.pool.query(bareHopSchema);
-  const bare = await measureHop(ctx, kafka, 'bare', `${ctx.prefix}bare-in.products`, `${ctx.prefix}bare-out.products`, async () => {
+  const server = createPool(process.env['DATABASE_URL']!, { max: 1 });
+  ctx.cleanups.add('server pool', () => server.end());
+  const bare = await measureHop(ctx, kafka, backendsCpuOf(server, bareDb.name), 'bare', `${ctx.prefix}bare-in.products`, `${ctx.prefix}bare-out.products`, async () => {
     const hop = await startBareHop({ brokers: ctx.brokers, pool: bareDb.pool, from: `${ctx.prefix}bare-in.products`, to: `${ctx.prefix}bare-out.products`, groupId: uniqueName('bench-bare') });
     await hop.joined;
     return hop;
@@ -169,11 +201,10 @@ export async function runHopSection(ctx: SectionContext): Promise<SectionResult>
   const db = await createTestDatabase('bench_hop');
   ctx.cleanups.add('project hop database', () => db.drop());
   await migrate(db.pool, [...messagingMigrations, { id: '100_bench_state', sql: 'CREATE TABLE bench_state (sku text PRIMARY KEY, seq int NOT NULL)' }]);
-  const server = createPool(process.env['DATABASE_URL']!, { max: 1 });
-  ctx.cleanups.add('server pool', () => server.end());
   const project = await measureHop(
     ctx,
     kafka,
+    backendsCpuOf(server, db.name),
     'project',
     `${ctx.prefix}project-in.${topics.products.name}`,
     `${ctx.prefix}project-out.${topics.products.name}`,
@@ -198,16 +229,19 @@ export async function runHopSection(ctx: SectionContext): Promise<SectionResult>
       await waitFor(() => runner.isRunning(), { timeoutMs: 120_000, description: 'the project hop consuming' });
       return { stop: async () => void (await Promise.all([runner.stop(), relay.stop()])) };
     },
-    () => idleCost(server, db.name, db.pool),
+    () => idleCost(backendsCpuOf(server, db.name), db.pool),
   );
 
   const baseline = 'bare kafkajs + pg';
   const rows: Row[] = [
     { section: 'hop', figure: 'events/s', unit: '/s', value: project.eventsPerSecond, baseline: bare.eventsPerSecond, baselineName: baseline },
+    { section: 'hop', figure: 'database CPU per event', unit: 'ms', value: project.databaseCpuMsPerEvent, baseline: bare.databaseCpuMsPerEvent, baselineName: baseline },
+    { section: 'hop', figure: 'hop process CPU per event', unit: 'ms', value: project.processCpuMsPerEvent, baseline: bare.processCpuMsPerEvent, baselineName: baseline },
     { section: 'hop', figure: `latency p50 at ${PACED_RATE}/s`, unit: 'ms', value: project.p50, baseline: bare.p50, baselineName: baseline },
     { section: 'hop', figure: `latency p90 at ${PACED_RATE}/s`, unit: 'ms', value: project.p90, baseline: bare.p90, baselineName: baseline },
     { section: 'hop', figure: `latency p99 at ${PACED_RATE}/s`, unit: 'ms', value: project.p99, baseline: bare.p99, baselineName: baseline },
     { section: 'hop', figure: `relay idle wake-up, database CPU (outbox after ${THROUGHPUT_EVENTS.toLocaleString('en-US')} events)`, unit: 'ms', value: project.idle!.cpuMsPerWakeup },
+    { section: 'hop', figure: 'relay idle wake-up, outbox buffers read', unit: 'pages', value: project.idle!.buffersPerWakeup },
   ];
   return { rows, details: { workload: { throughputEvents: THROUGHPUT_EVENTS, keys: KEYS, pacedRate: PACED_RATE, pacedSeconds: ctx.seconds }, bare, project } };
 }

@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { topics } from '@webshop/events';
 import { connectProducer, createQuietKafka, encodeRecord } from '@webshop/kafka';
@@ -79,7 +78,7 @@ async function hammer(url: string, seconds: number): Promise<PostFigures> {
 }
 
 export async function runPostSection(ctx: SectionContext): Promise<SectionResult> {
-  const logDir = path.join(os.tmpdir(), `webshop-bench-${ctx.prefix.slice(0, -1)}`);
+  const logDir = path.join(ctx.out, 'post');
   mkdirSync(logDir, { recursive: true });
   const bareDb = await createTestDatabase('bench_post_bare');
   ctx.cleanups.add('bare post database', () => bareDb.drop());
