@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { dropServiceDatabase } from '@webshop/postgres';
+import { uniqueName } from '@webshop/testing';
 
 const root = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -86,8 +88,7 @@ describe('docker-compose.yml', () => {
     expect(kafka!.environment!['KAFKA_PROCESS_ROLES']).toBe('broker,controller');
     expect(kafka!.healthcheck).toBeDefined();
     expect(postgres!.healthcheck).toBeDefined();
-    const init = readFileSync(path.join(root, 'infra/postgres/init.sql'), 'utf8');
-    for (const name of Object.keys(design)) expect(init).toContain(`CREATE DATABASE ${name};`);
+    expect(postgres!.environment!['POSTGRES_PASSWORD']).toBe(dotEnv['POSTGRES_PASSWORD']);
     expect(mailpit!.image).toMatch(/mailpit/);
     expect(Object.values(compose.services).some((s) => /kafka-ui/.test(s.image ?? ''))).toBe(true);
   });
@@ -104,7 +105,7 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['kafka-data', 'postgres-data']);
     expect(compose.services['kafka-ui']!.image).toMatch(/^ghcr\.io\/kafbat\/kafka-ui:v\d/);
     for (const [name, service] of Object.entries(compose.services)) {
-      if (name !== 'seed') expect([name, service.restart]).toEqual([name, 'unless-stopped']);
+      if (name !== 'seed' && name !== 'db-init') expect([name, service.restart]).toEqual([name, 'unless-stopped']);
     }
     // Orders move on by themselves: shipping dispatches what nobody dispatches by hand.
     expect(Number(compose.services['shipping']!.environment!['AUTO_DISPATCH_MS'])).toBeGreaterThan(0);
@@ -123,6 +124,39 @@ describe('docker-compose.yml', () => {
     const attempt = run(process.execPath, [out], { cwd: path.dirname(out), env: { PATH: process.env['PATH'], STOCK_URL: 'http://127.0.0.1:9', PAYMENT_URL: 'http://127.0.0.1:9' }, timeout: 30_000 });
     await expect(attempt).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('seeding failed') });
     expect(dockerfile).toMatch(/^USER node$/m);
+  });
+
+  it("makes each service's role and database first: a one-shot db-init as the superuser, with each role's password, whose bundle makes them", async () => {
+    const init = compose.services['db-init']!;
+    expect(init.restart).toBe('no');
+    expect(init.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(init.environment).toEqual({
+      DATABASE_URL: `postgres://postgres:${dotEnv['POSTGRES_PASSWORD']}@postgres:5432/postgres`,
+      ...Object.fromEntries(Object.keys(design).map((name) => [`${name.toUpperCase()}_DB_PASSWORD`, dotEnv[`${name.toUpperCase()}_DB_PASSWORD`]])),
+    });
+    for (const name of Object.keys(design)) expect(compose.services[name]!.depends_on!['db-init']).toEqual({ condition: 'service_completed_successfully' });
+    // Its program, bundled as its Dockerfile bundles it, run alone (no node_modules) against the
+    // test server: it makes the five roles, with their passwords, and their databases.
+    const dockerfile = readFileSync(path.join(root, init.build!.dockerfile), 'utf8');
+    expect(dockerfile).toMatch(/^USER node$/m);
+    const bundle = /RUN npx (esbuild .*)$/m.exec(dockerfile)![1]!.split(' ');
+    const out = path.join(root, 'dist', 'db-init-bundle-check.js');
+    await run(path.join(root, 'node_modules/.bin/esbuild'), [...bundle.slice(1).filter((a) => !a.startsWith('--outfile')), `--outfile=${out}`], { cwd: root, timeout: 60_000 });
+    const prefix = `${uniqueName('t_dbinit')}_`;
+    const server = process.env['DATABASE_URL']!;
+    try {
+      const passwords = Object.fromEntries(Object.keys(design).map((name) => [`${name.toUpperCase()}_DB_PASSWORD`, randomBytes(24).toString('base64url')]));
+      const { stdout } = await run(process.execPath, [out], { cwd: path.dirname(out), env: { PATH: process.env['PATH'], DATABASE_URL: server, DATABASE_PREFIX: prefix, ...passwords }, timeout: 60_000 });
+      expect(stdout).toContain(`created databases: ${Object.keys(design).map((name) => prefix + name).join(', ')}`);
+      const { stdout: roles } = await run(
+        process.execPath,
+        ['-e', `const pg = require('pg'); const c = new pg.Client(process.argv[1]); c.connect().then(() => c.query("SELECT d.datname, pg_get_userbyid(d.datdba) AS owner, a.rolpassword LIKE 'SCRAM-SHA-256$%' AS scram, a.rolsuper FROM pg_database d JOIN pg_authid a ON a.rolname = d.datname WHERE d.datname LIKE $1 ORDER BY 1", [process.argv[2] + '%'])).then((r) => { console.log(JSON.stringify(r.rows)); return c.end(); })`, server, prefix],
+        { cwd: root, timeout: 30_000 },
+      );
+      expect(JSON.parse(roles)).toEqual(Object.keys(design).sort().map((name) => ({ datname: prefix + name, owner: prefix + name, scram: true, rolsuper: false })));
+    } finally {
+      await Promise.all(Object.keys(design).map((name) => dropServiceDatabase(server, prefix + name).catch(() => undefined)));
+    }
   });
 
   describe.each(Object.entries(design))('%s', (name, port) => {
@@ -145,7 +179,8 @@ describe('docker-compose.yml', () => {
       expect(String(service.environment!['PORT'])).toBe(String(port));
       expect(service.depends_on!['kafka']).toEqual({ condition: 'service_healthy' });
       expect(service.depends_on!['postgres']).toEqual({ condition: 'service_healthy' });
-      expect(String(service.environment!['DATABASE_URL'])).toMatch(new RegExp(`@postgres:5432/${name}$`));
+      // As its own role, with that role's password from .env.
+      expect(service.environment!['DATABASE_URL']).toBe(`postgres://${name}:${dotEnv[`${name.toUpperCase()}_DB_PASSWORD`]}@postgres:5432/${name}`);
     });
 
     it('is healthy only when /readyz says ready, checked with node (the image has no curl)', async () => {
@@ -239,7 +274,8 @@ describe('docker-compose.yml', () => {
 
     it('takes every secret from .env (git-ignored, never in an image\'s build context), each listed in .env.example without a value', async () => {
       const referenced = [...new Set([...rawCompose.matchAll(/\$\{([A-Za-z0-9_]+)/g)].map((m) => m[1]!))];
-      expect(referenced).toContain('ADMIN_TOKEN');
+      expect(referenced).toEqual(expect.arrayContaining(['ADMIN_TOKEN', 'POSTGRES_PASSWORD', ...Object.keys(design).map((name) => `${name.toUpperCase()}_DB_PASSWORD`)]));
+      expect(rawCompose).not.toMatch(/postgres:\/\/[^:\s]+:(?!\$\{)/); // no password written into a URL
       for (const name of referenced) expect([name, new RegExp(`^${name}=$`, 'm').test(exampleEnv)]).toEqual([name, true]);
       // The operator token is required: compose refuses to start without it, naming it.
       expect(() => interpolate(rawCompose, {})).toThrow(/ADMIN_TOKEN: set ADMIN_TOKEN in \.env/);
@@ -250,7 +286,7 @@ describe('docker-compose.yml', () => {
       expect(readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n')).toContain('.env');
     });
 
-    it.each(['orders', 'payment', 'stock', 'shipping', 'email', 'web', 'seed'])('%s runs as non-root on a read-only root filesystem, with no capabilities', (name) => {
+    it.each(['orders', 'payment', 'stock', 'shipping', 'email', 'web', 'seed', 'db-init'])('%s runs as non-root on a read-only root filesystem, with no capabilities', (name) => {
       const service = compose.services[name]!;
       expect(built.map(([n]) => n)).toContain(name);
       expect(readFileSync(path.join(root, service.build!.dockerfile), 'utf8')).toMatch(/^USER node$/m);
