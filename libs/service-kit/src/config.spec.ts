@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, commonEnv, loadConfig } from './config';
+import { ConfigError, commonEnv, kafkaCredentials, loadConfig } from './config';
 
 const schema = commonEnv.extend({ PORT: commonEnv.shape.PORT.default(3001), AUTO_DISPATCH_MS: z.coerce.number().optional() });
 const valid = { KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9094', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/orders' };
@@ -16,5 +16,14 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/PORT: .*number/);
     expect(attempt).toThrow(/KAFKA_BROKERS: is required/);
     expect(attempt).toThrow(/DATABASE_URL: /);
+  });
+});
+
+describe('kafkaCredentials', () => {
+  it('is a login with both the user and the password, none with neither, and refuses one alone', () => {
+    expect(kafkaCredentials({ KAFKA_USERNAME: 'payment', KAFKA_PASSWORD: 's3cret' })).toEqual({ username: 'payment', password: 's3cret' });
+    expect(kafkaCredentials({})).toBeUndefined();
+    expect(() => kafkaCredentials({ KAFKA_USERNAME: 'payment' })).toThrow(/KAFKA_PASSWORD: is required with KAFKA_USERNAME/);
+    expect(() => kafkaCredentials({ KAFKA_PASSWORD: 's3cret' })).toThrow(ConfigError);
   });
 });

@@ -19,6 +19,9 @@ export const commonEnv = z.object({
     .string()
     .min(1)
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  /** The service's own Kafka principal, for a broker with SASL (SCRAM-SHA-512); both or neither. */
+  KAFKA_USERNAME: z.string().min(1).optional(),
+  KAFKA_PASSWORD: z.string().min(1).optional(),
   DATABASE_URL: z.string().url(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Prepended to every topic and consumer group: several shops (or test runs) on one broker. */
@@ -35,6 +38,14 @@ export const commonEnv = z.object({
   /** The browser origins allowed to call the API across origins (the web front end's), comma-separated; none by default. */
   CORS_ORIGIN: list(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)),
 });
+
+/** The Kafka login the configuration names, if any; one of the two alone is a mistake. */
+export function kafkaCredentials(config: { KAFKA_USERNAME?: string; KAFKA_PASSWORD?: string }): { username: string; password: string } | undefined {
+  const { KAFKA_USERNAME: username, KAFKA_PASSWORD: password } = config;
+  if (!username && !password) return undefined;
+  if (!username || !password) throw new ConfigError(`invalid configuration:\n  ${username ? 'KAFKA_PASSWORD' : 'KAFKA_USERNAME'}: is required with ${username ? 'KAFKA_USERNAME' : 'KAFKA_PASSWORD'}`);
+  return { username, password };
+}
 
 /**
  * Parses the environment once at start-up. On failure throws a ConfigError that names every

@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError, commonEnv } from './config';
+export { loadConfig, ConfigError, commonEnv, kafkaCredentials } from './config';
 export { createLogger, type Logger } from './logger';
 export { HttpError, errorHandler, notFoundHandler, parseBody, type ErrorBody } from './http-errors';
 export { storableString, unstorableReason, refuseUnstorableInput, pathParam, parseParam } from './storable-input';

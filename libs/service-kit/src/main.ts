@@ -6,6 +6,7 @@ import { startService, type ServiceConfig, type ServiceDefinition } from './serv
 import { operatorAccess } from './operator-access';
 import { onShutdown } from './shutdown';
 import { StartupAborted } from './startup';
+import { kafkaCredentials } from './config';
 
 /**
  * The whole of a service's `main.ts`: read and validate the configuration (failing with a message
@@ -52,7 +53,7 @@ async function rebuild<C extends ServiceConfig>(definition: ServiceDefinition<C>
   const logger = createLogger({ service: definition.name }, config.LOG_LEVEL === 'silent' ? 'silent' : 'info');
   const pool = createPool(config.DATABASE_URL, { max: 4 });
   try {
-    const kafka = createKafka({ clientId: `${definition.name}-rebuild`, brokers: config.KAFKA_BROKERS, logger });
+    const kafka = createKafka({ clientId: `${definition.name}-rebuild`, brokers: config.KAFKA_BROKERS, logger, credentials: kafkaCredentials(config) });
     const report = await rebuildProjections(definition, { pool, kafka, topicPrefix: config.TOPIC_PREFIX, logger });
     process.stdout.write(`${formatRebuildReport(report)}\n`);
     return report.identical ? 0 : 3;

@@ -28,7 +28,6 @@ import {
   type ConsumerRunner,
   type EventHandlers,
   type KafkaAdmin,
-  type KafkaClient,
   type OutboxRelay,
 } from '@webshop/kafka';
 import { createPool, ensureDatabase, migrate, type Migration, type Pool } from '@webshop/postgres';
@@ -39,10 +38,13 @@ import { createMetrics, type ServiceMetrics } from './metrics';
 import { operatorAccess } from './operator-access';
 import { createStartup } from './startup';
 import type { ProjectionsDefinition } from './rebuild';
+import { kafkaCredentials } from './config';
 
 export interface ServiceConfig {
   PORT: number;
   KAFKA_BROKERS: string[];
+  KAFKA_USERNAME?: string;
+  KAFKA_PASSWORD?: string;
   DATABASE_URL: string;
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   TOPIC_PREFIX: string;
@@ -62,7 +64,6 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   name: ServiceName;
   /** For HTTP requests and the service's own parts; the relay and the consumer have a pool of their own. */
   pool: Pool;
-  kafka: KafkaClient;
   logger: Logger;
   /** The service's whole configuration, its own variables included. */
   config: C;
@@ -204,14 +205,14 @@ export async function startService<C extends ServiceConfig>(
     const applied = await startup.step('postgres', () => migrate(db, [...messagingMigrations, ...definition.migrations]));
     if (applied.length) log.info('migrated', { applied });
 
-    const client = createKafka({ clientId: definition.name, brokers: config.KAFKA_BROKERS, logger: log });
+    const client = createKafka({ clientId: definition.name, brokers: config.KAFKA_BROKERS, logger: log, credentials: kafkaCredentials(config) });
     const kafkaAdmin = createAdmin(client);
     await startup.step('kafka', () => kafkaAdmin.connect());
     admin = kafkaAdmin;
     const written = Object.values(topicRegistry).filter((t) => t.writer === definition.name);
     await startup.step('kafka', () => ensureTopics(client, written.map((t) => config.TOPIC_PREFIX + t.name), config.KAFKA_PARTITIONS));
 
-    const ctx: ServiceContext<C> = { name: definition.name, pool: db, kafka: client, logger: log, config, metrics, stopping: stopping.signal, operatorOnly };
+    const ctx: ServiceContext<C> = { name: definition.name, pool: db, logger: log, config, metrics, stopping: stopping.signal, operatorOnly };
     relay = createOutboxRelay({
       pool: messaging,
       kafka: client,
