@@ -7,7 +7,7 @@
  * (DATABASE_PREFIX) and topics (TOPIC_PREFIX), the test broker (KAFKA_BROKERS).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,6 +162,23 @@ describe('npm start (the local shop without Docker)', () => {
       { timeoutMs: 20_000, description: 'the confirmation email on the mail page' },
     );
 
+    // The operator's token: printed beside the curls, in the state folder for its owner alone, and the
+    // services take it; the deposit curl the banner prints works, a deposit without it is refused 401.
+    const tokenFile = path.join(state, 'admin-token');
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(banner.split('operator token')[1]).toContain(token);
+    const paymentUrl = `http://127.0.0.1:${env['PAYMENT_PORT']}`;
+    const balance = async () => ((await (await fetch(`${paymentUrl}/accounts/alice`)).json()) as { balanceCents: number }).balanceCents;
+    const before = await balance();
+    const depositCurl = banner.split('\n').find((line) => line.includes('/deposits'))!.replace(/^\[shop\]\s+/, '');
+    expect(JSON.parse((await promisify(execFile)('bash', ['-c', depositCurl])).stdout)).toEqual({ customerId: 'alice', balanceCents: before + 1_000 });
+    const refused = await fetch(`${paymentUrl}/accounts/alice/deposits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amountCents":1}' });
+    expect([refused.status, ((await refused.json()) as { error: string }).error]).toEqual([401, 'unauthorized']);
+    expect(await balance()).toBe(before + 1_000);
+    // The services' logs hold no token.
+    for (const log of readdirSync(path.join(state, 'logs'))) expect([log, readFileSync(path.join(state, 'logs', log), 'utf8').includes(token)]).toEqual([log, false]);
+
     // The shop stops its services (each exits 0 after its graceful stop) and exits; npm itself dies of
     // the SIGINT, as it does in a terminal.
     await first.ctrlC();
@@ -172,6 +189,10 @@ describe('npm start (the local shop without Docker)', () => {
     const again = await untilReady(second);
     expect(again).not.toMatch(/created /);
     expect(again).not.toMatch(/seeding/);
+    // A token of its own for every run: the last run's no longer opens anything.
+    expect(readFileSync(tokenFile, 'utf8').trim()).not.toBe(token);
+    const stale = await fetch(`${paymentUrl}/accounts/alice/deposits`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"amountCents":1}' });
+    expect(stale.status).toBe(403);
     const order = (await (await fetch(`${ordersUrl}/orders/${orderId}`)).json()) as { status: string };
     expect(order.status).toBe('CONFIRMED');
     // SIGTERM to npm alone: it passes it on, and nothing it started outlives it.
