@@ -54,6 +54,13 @@ describe('a run is sustainable', () => {
     expect(verdict.why).toMatch(/latency grew/);
   });
 
+  it("not when latency is flat but far above the lowest rate's (saturated from the start)", () => {
+    const verdict = judgeRun(32, { allFinal: true, httpErrors: 0, series: flat(() => 9000) }, 30, { referenceMs: 3500 });
+    expect(verdict).toMatchObject({ sustainable: false });
+    expect(verdict.why).toMatch(/above the lowest rate's 3500 ms/);
+    expect(judgeRun(8, { allFinal: true, httpErrors: 0, series: flat(() => 4900) }, 30, { referenceMs: 3500 }).sustainable).toBe(true);
+  });
+
   it('not when an order was left unfinished or a request failed', () => {
     expect(judgeRun(10, { allFinal: false, httpErrors: 0, series: flat(() => 80) }, 30).sustainable).toBe(false);
     expect(judgeRun(10, { allFinal: true, httpErrors: 3, series: flat(() => 80) }, 30).why).toBe('3 HTTP failures');

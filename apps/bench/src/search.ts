@@ -3,7 +3,9 @@
  * at that rate, every order became final (within the run and its drain) with no HTTP failure, and
  * latency did not grow: the median of the last third of the run is at most `growth` times the
  * first third's plus `slackMs` (a saturated shop's queue makes latency climb steadily, while a
- * sustainable one's stays flat, noise aside).
+ * sustainable one's stays flat, noise aside), and no more than that above `referenceMs`, the median
+ * at the lowest rate tried (a run short enough to saturate within its first third would otherwise
+ * look flat).
  *
  * The search doubles from `startRate` until a rate fails (or `maxRate`), then bisects between
  * the last good and the first bad rate until they are within `precision` (relative), or the
@@ -84,14 +86,20 @@ function medianOf(series: readonly SecondSeries[], from: number, to: number): nu
   return values.length === 0 ? undefined : values[Math.floor(values.length / 2)];
 }
 
-export function judgeRun(rate: number, run: LoadRunSummary, durationS: number, { growth = 1.5, slackMs = 100 } = {}): TrialResult {
+/** The median of a whole run's per-second medians: the reference latency of the lowest rate. */
+export const runMedian = (series: readonly SecondSeries[]): number | undefined => medianOf(series, 0, Infinity);
+
+export function judgeRun(rate: number, run: LoadRunSummary, durationS: number, { growth = 1.5, slackMs = 100, referenceMs }: { growth?: number; slackMs?: number; referenceMs?: number } = {}): TrialResult {
   if (!run.allFinal) return { rate, sustainable: false, why: 'not every order became final' };
   if (run.httpErrors > 0) return { rate, sustainable: false, why: `${run.httpErrors} HTTP failures` };
   const third = durationS / 3;
   const first = medianOf(run.series, 0, third);
   const last = medianOf(run.series, durationS - third, durationS);
   if (first === undefined || last === undefined) return { rate, sustainable: false, why: 'no confirmed orders in the first or last third' };
-  const grew = last > first * growth + slackMs;
   const figures = `p50 ${Math.round(first)} ms in the first third, ${Math.round(last)} ms in the last`;
-  return { rate, sustainable: !grew, why: grew ? `latency grew: ${figures}` : figures };
+  if (last > first * growth + slackMs) return { rate, sustainable: false, why: `latency grew: ${figures}` };
+  if (referenceMs !== undefined && last > referenceMs * growth + slackMs) {
+    return { rate, sustainable: false, why: `latency above the lowest rate's ${Math.round(referenceMs)} ms: ${figures}` };
+  }
+  return { rate, sustainable: true, why: figures };
 }
