@@ -93,6 +93,28 @@ export function shopClient(urls: ShopUrls, operatorToken?: string) {
       if (res.headers.get('x-wait-timed-out')) throw new Error(`order ${orderId} did not reach ${statuses} in ${timeoutMs} ms: ${res.body.status}`);
       return res.body;
     },
+    /** A product and a customer of a scenario's own (unique names): `stock` units at `priceCents`, `funds` in the account. */
+    async setUp({ sku, customer, priceCents, stock, funds }: { sku: string; customer: string; priceCents: number; stock: number; funds: number }) {
+      const names = { sku: unique(sku), customer: unique(customer) };
+      await self.product(names.sku, priceCents, stock);
+      await self.deposit(names.customer, funds);
+      return names;
+    },
+    /** Places an order and waits until it is CONFIRMED or REJECTED. */
+    async placeAndSettle(customerId: string, items: Array<{ sku: string; quantity: number }>) {
+      const order = await self.place(customerId, items);
+      return { order, final: await self.until(order.orderId, 'CONFIRMED,REJECTED') };
+    },
+    /** Places an order that must be CONFIRMED, and waits for its shipment to be SCHEDULED. */
+    async placeConfirmed(customerId: string, items: Array<{ sku: string; quantity: number }>) {
+      const { order, final } = await self.placeAndSettle(customerId, items);
+      if (final.status !== 'CONFIRMED') throw new Error(`order ${order.orderId} is ${final.status} (${final.rejectionReason}), not CONFIRMED`);
+      await self.shipment(order.orderId, 'SCHEDULED');
+      return order;
+    },
+    /** POST /shipments/:orderId/dispatch or /deliver as the operator; the status it answered. */
+    ship: async (orderId: string, step: 'dispatch' | 'deliver') => (await call(urls.shipping, 'POST', `/shipments/${orderId}/${step}`, undefined, operator)).status,
+    cancel: (orderId: string) => call(urls.orders, 'POST', `/orders/${orderId}/cancel`, {}),
     emails: (orderId: string, count: number) =>
       eventually(async () => (await call<Array<{ template: string; to: string }>>(urls.email, 'GET', `/emails?orderId=${orderId}`)).body, (e) => e.length >= count, `${count} emails about ${orderId}`),
     shipment: (orderId: string, status: string) =>

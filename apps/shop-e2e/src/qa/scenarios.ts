@@ -15,10 +15,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'happy path: CONFIRMED, shipped, DELIVERED; charged once, stock reduced, two emails, the story in the timeline',
     async run(shop) {
-      const sku = unique('TEA');
-      const customer = unique('ada');
-      await shop.product(sku, 450, 10);
-      await shop.deposit(customer, 10_000);
+      const { sku, customer } = await shop.setUp({ sku: 'TEA', customer: 'ada', priceCents: 450, stock: 10, funds: 10_000 });
       const order = await shop.place(customer, [{ sku, quantity: 2 }]);
       assert.equal(order.status, 'PENDING');
       assert.equal(order.totalCents, 900);
@@ -27,9 +24,9 @@ export const scenarios: Scenario[] = [
       assert.equal((await shop.stockOf(sku)).available, 8);
 
       await shop.shipment(order.orderId, 'SCHEDULED');
-      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/dispatch`, undefined, shop.operator)).status, 202);
+      assert.equal(await shop.ship(order.orderId, 'dispatch'), 202);
       assert.equal((await shop.until(order.orderId, 'SHIPPED')).status, 'SHIPPED');
-      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/deliver`, undefined, shop.operator)).status, 202);
+      assert.equal(await shop.ship(order.orderId, 'deliver'), 202);
       assert.equal((await shop.until(order.orderId, 'DELIVERED')).status, 'DELIVERED');
 
       const emails = await shop.emails(order.orderId, 2);
@@ -51,12 +48,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'payment declined: REJECTED (PAYMENT_DECLINED), stock released, a rejection email',
     async run(shop) {
-      const sku = unique('CUP');
-      const customer = unique('poor');
-      await shop.product(sku, 5_000, 3);
-      await shop.deposit(customer, 100);
-      const order = await shop.place(customer, [{ sku, quantity: 1 }]);
-      const final = await shop.until(order.orderId, 'CONFIRMED,REJECTED');
+      const { sku, customer } = await shop.setUp({ sku: 'CUP', customer: 'poor', priceCents: 5_000, stock: 3, funds: 100 });
+      const { order, final } = await shop.placeAndSettle(customer, [{ sku, quantity: 1 }]);
       assert.deepEqual([final.status, final.rejectionReason], ['REJECTED', 'PAYMENT_DECLINED']);
       const stock = await eventually(() => shop.stockOf(sku), (s) => s.available === 3, 'the reservation released');
       assert.equal(stock.reserved, 0);
@@ -69,12 +62,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'out of stock: REJECTED (OUT_OF_STOCK), payment refunded, a rejection email',
     async run(shop) {
-      const sku = unique('RARE');
-      const customer = unique('rich');
-      await shop.product(sku, 700, 1);
-      await shop.deposit(customer, 5_000);
-      const order = await shop.place(customer, [{ sku, quantity: 2 }]);
-      const final = await shop.until(order.orderId, 'CONFIRMED,REJECTED');
+      const { sku, customer } = await shop.setUp({ sku: 'RARE', customer: 'rich', priceCents: 700, stock: 1, funds: 5_000 });
+      const { order, final } = await shop.placeAndSettle(customer, [{ sku, quantity: 2 }]);
       assert.deepEqual([final.status, final.rejectionReason], ['REJECTED', 'OUT_OF_STOCK']);
       const payment = await eventually(() => shop.payment(order.orderId), (p) => p?.status === 'REFUNDED', 'the refund');
       assert.equal(payment.amountCents, 1_400);
@@ -87,37 +76,27 @@ export const scenarios: Scenario[] = [
   {
     name: 'cancelled before dispatch: CANCELLED, refunded, stock released, shipment cancelled, an email',
     async run(shop) {
-      const sku = unique('MUG');
-      const customer = unique('fickle');
-      await shop.product(sku, 1_000, 5);
-      await shop.deposit(customer, 3_000);
-      const order = await shop.place(customer, [{ sku, quantity: 1 }]);
-      assert.equal((await shop.until(order.orderId, 'CONFIRMED,REJECTED')).status, 'CONFIRMED');
-      await shop.shipment(order.orderId, 'SCHEDULED');
-      const cancel = await call(shop.urls.orders, 'POST', `/orders/${order.orderId}/cancel`, {});
+      const { sku, customer } = await shop.setUp({ sku: 'MUG', customer: 'fickle', priceCents: 1_000, stock: 5, funds: 3_000 });
+      const order = await shop.placeConfirmed(customer, [{ sku, quantity: 1 }]);
+      const cancel = await shop.cancel(order.orderId);
       assert.deepEqual([cancel.status, cancel.body.status], [202, 'CANCELLED']);
       await shop.shipment(order.orderId, 'CANCELLED');
       await eventually(() => shop.balance(customer), (b) => b === 3_000, 'the refund');
       const stock = await eventually(() => shop.stockOf(sku), (s) => s.available === 5, 'the stock released');
       assert.equal(stock.reserved, 0);
       assert.deepEqual((await shop.emails(order.orderId, 2)).map((e) => e.template).sort(), ['ORDER_CANCELLED', 'ORDER_CONFIRMED']);
-      const again = await call(shop.urls.orders, 'POST', `/orders/${order.orderId}/cancel`, {});
+      const again = await shop.cancel(order.orderId);
       assert.deepEqual([again.status, again.body.error], [409, 'not_cancellable']);
     },
   },
   {
     name: 'cancelled too late: once dispatched, 409 not_cancellable; still charged, stock gone, shipment on its way',
     async run(shop) {
-      const sku = unique('LAMP');
-      const customer = unique('late');
-      await shop.product(sku, 2_000, 3);
-      await shop.deposit(customer, 5_000);
-      const order = await shop.place(customer, [{ sku, quantity: 1 }]);
-      assert.equal((await shop.until(order.orderId, 'CONFIRMED,REJECTED')).status, 'CONFIRMED');
-      await shop.shipment(order.orderId, 'SCHEDULED');
-      assert.equal((await call(shop.urls.shipping, 'POST', `/shipments/${order.orderId}/dispatch`, undefined, shop.operator)).status, 202);
+      const { sku, customer } = await shop.setUp({ sku: 'LAMP', customer: 'late', priceCents: 2_000, stock: 3, funds: 5_000 });
+      const order = await shop.placeConfirmed(customer, [{ sku, quantity: 1 }]);
+      assert.equal(await shop.ship(order.orderId, 'dispatch'), 202);
       assert.equal((await shop.until(order.orderId, 'SHIPPED')).status, 'SHIPPED');
-      const cancel = await call(shop.urls.orders, 'POST', `/orders/${order.orderId}/cancel`, {});
+      const cancel = await shop.cancel(order.orderId);
       assert.deepEqual([cancel.status, cancel.body.error], [409, 'not_cancellable']);
       assert.equal((await call(shop.urls.orders, 'GET', `/orders/${order.orderId}`)).body.status, 'SHIPPED');
       await shop.shipment(order.orderId, 'DISPATCHED');
@@ -129,10 +108,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'idempotency: the same key and body answer the first order; the same key with another body is 409',
     async run(shop) {
-      const sku = unique('IDEM');
-      const customer = unique('retry');
-      await shop.product(sku, 100, 10);
-      await shop.deposit(customer, 1_000);
+      const { sku, customer } = await shop.setUp({ sku: 'IDEM', customer: 'retry', priceCents: 100, stock: 10, funds: 1_000 });
       const key = unique('key');
       const first = await shop.place(customer, [{ sku, quantity: 1 }], { 'Idempotency-Key': key });
       const again = await shop.place(customer, [{ sku, quantity: 1 }], { 'Idempotency-Key': key });
@@ -174,13 +150,8 @@ export const scenarios: Scenario[] = [
   {
     name: "operator operations: 401 without the operator's token, 403 with a wrong one, and nothing changes",
     async run(shop) {
-      const sku = unique('LOCK');
-      const customer = unique('eve');
-      await shop.product(sku, 300, 2);
-      await shop.deposit(customer, 1_000);
-      const order = await shop.place(customer, [{ sku, quantity: 1 }]);
-      assert.equal((await shop.until(order.orderId, 'CONFIRMED,REJECTED')).status, 'CONFIRMED');
-      await shop.shipment(order.orderId, 'SCHEDULED');
+      const { sku, customer } = await shop.setUp({ sku: 'LOCK', customer: 'eve', priceCents: 300, stock: 2, funds: 1_000 });
+      const order = await shop.placeConfirmed(customer, [{ sku, quantity: 1 }]);
       const operations: Array<[string, string, string, unknown]> = [
         [shop.urls.payment, 'POST', `/accounts/${customer}/deposits`, { amountCents: 5_000 }],
         [shop.urls.stock, 'POST', `/products/${sku}/restock`, { quantity: 50 }],
