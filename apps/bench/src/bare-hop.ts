@@ -13,7 +13,7 @@
 // eslint-disable-next-line no-restricted-imports -- the baseline measures bare kafkajs itself
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Header } from '@webshop/kafka';
-import type { Pool } from '@webshop/postgres';
+import { withTransaction, type Pool } from '@webshop/postgres';
 
 export const bareHopSchema = `
   CREATE TABLE inbox  (event_id uuid PRIMARY KEY);
@@ -48,23 +48,16 @@ export async function startBareHop({ brokers, pool, from, to, groupId }: { broke
         const keys = chunk.map((m) => String(m.key));
         const seqs = chunk.map((m) => Number(m.offset));
         const values = chunk.map((m) => m.value!);
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          await client.query('INSERT INTO inbox (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING', [ids]);
-          await client.query(
+        // One transaction, three set-based statements.
+        await withTransaction(pool, async (tx) => {
+          await tx.query('INSERT INTO inbox (event_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING', [ids]);
+          await tx.query(
             `INSERT INTO state (sku, seq) SELECT DISTINCT ON (k) k, s FROM unnest($1::text[], $2::int[]) AS u(k, s) ORDER BY k, s DESC
              ON CONFLICT (sku) DO UPDATE SET seq = EXCLUDED.seq`,
             [keys, seqs],
           );
-          await client.query('INSERT INTO outbox (event_id, key, payload) SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[])', [ids, keys, values]);
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        } finally {
-          client.release();
-        }
+          await tx.query('INSERT INTO outbox (event_id, key, payload) SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[])', [ids, keys, values]);
+        });
         await producer.send({ topic: to, acks: -1, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
         resolveOffset(chunk.at(-1)!.offset);
         await commitOffsetsIfNecessary();
