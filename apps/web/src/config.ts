@@ -10,7 +10,7 @@ const defaultPorts: Record<ServiceName, number> = { orders: 3001, payment: 3002,
  * reads the topics (KAFKA_BROKERS, TOPIC_PREFIX) and talks to the five services at <SERVICE>_URL.
  */
 export const configSchema = commonEnv
-  .pick({ KAFKA_BROKERS: true, LOG_LEVEL: true, TOPIC_PREFIX: true, STARTUP_TIMEOUT_MS: true })
+  .pick({ KAFKA_BROKERS: true, KAFKA_USERNAME: true, KAFKA_PASSWORD: true, LOG_LEVEL: true, TOPIC_PREFIX: true, STARTUP_TIMEOUT_MS: true })
   .extend({
     PORT: commonEnv.shape.PORT.default(3000),
     ...(Object.fromEntries(serviceNames.map((name) => [`${name.toUpperCase()}_URL`, serviceUrl.default(`http://127.0.0.1:${defaultPorts[name]}`)])) as Record<

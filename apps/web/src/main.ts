@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createLogger, onShutdown } from '@webshop/service-kit';
+import { createLogger, kafkaCredentials, onShutdown } from '@webshop/service-kit';
 import { readConfig, serviceUrls } from './config';
 import { createWebApp } from './server/app';
 import { startPulseFeed } from './server/pulse-feed';
@@ -22,7 +22,7 @@ function main(): void {
   const staticDir =
     config.STATIC_DIR ?? (existsSync(path.join(__dirname, 'public')) ? path.join(__dirname, 'public') : path.resolve(__dirname, '../../../dist/apps/web/public'));
   const model = createPulseModel(config.PULSE_EVENTS);
-  const feed = startPulseFeed({ brokers: config.KAFKA_BROKERS, topicPrefix: config.TOPIC_PREFIX, model, logger });
+  const feed = startPulseFeed({ brokers: config.KAFKA_BROKERS, credentials: kafkaCredentials(config), topicPrefix: config.TOPIC_PREFIX, model, logger });
   const stopping = new AbortController();
   const urls = serviceUrls(config);
   const app = createWebApp({ urls, model, staticDir, logger, healthIntervalMs: config.HEALTH_INTERVAL_MS, ready: feed.ready, stopping: stopping.signal });

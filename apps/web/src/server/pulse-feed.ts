@@ -10,11 +10,13 @@
  */
 import { createBackoff, sleep } from '@webshop/background';
 import { topics } from '@webshop/events';
-import { createAdmin, createKafka, readRecord, startReader, type ConsumedRecord, type PlumbingLogger, type RecordReader } from '@webshop/kafka';
+import { createAdmin, createKafka, readRecord, startReader, type ConsumedRecord, type KafkaCredentials, type PlumbingLogger, type RecordReader } from '@webshop/kafka';
 import type { PulseModel } from './pulse-model';
 
 export interface PulseFeedOptions {
   brokers: string[];
+  /** The web front end's principal (`web`: read-only) on a broker with SASL. */
+  credentials?: KafkaCredentials;
   topicPrefix: string;
   model: PulseModel;
   logger: PlumbingLogger;
@@ -26,8 +28,8 @@ export interface PulseFeed {
   stop(): Promise<void>;
 }
 
-export function startPulseFeed({ brokers, topicPrefix, model, logger }: PulseFeedOptions): PulseFeed {
-  const kafka = createKafka({ clientId: `${topicPrefix}web`, brokers, logger });
+export function startPulseFeed({ brokers, credentials, topicPrefix, model, logger }: PulseFeedOptions): PulseFeed {
+  const kafka = createKafka({ clientId: `${topicPrefix}web`, brokers, logger, credentials });
   const names = Object.values(topics).map((t) => topicPrefix + t.name);
   let reader: RecordReader | undefined;
   let state = 'starting: joining the consumer group';
