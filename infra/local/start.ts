@@ -2,7 +2,8 @@
  * `npm start`: the whole shop on this machine, without Docker.
  *
  *   1. the local Apache Kafka broker (infra/kafka; reused when it already runs);
- *   2. the five service databases on the local Postgres (created when missing);
+ *   2. the five service databases on the local Postgres (created when missing), each owned by the
+ *      service's own role, which is all a service connects as (passwords: db-passwords.ts);
  *   3. a mail catcher: SMTP on 127.0.0.1:1025, the caught mail at http://127.0.0.1:8025;
  *   4. the five services, each from source, logs prefixed here and kept in infra/local/.state/logs;
  *   5. the demo data, once (when the catalogue is empty), through the services' own APIs;
@@ -26,9 +27,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { databaseUrlFor } from '@webshop/postgres';
 import { startMailCatcher, startServiceProcess, type MailCatcher, type ServiceProcess } from '@webshop/testing';
 import { createServiceDatabases, serverUrlFromEnv } from '../postgres/create-databases';
+import { localDatabasePasswords } from './db-passwords';
 import { seed } from '../seed/seed';
 
 const root = path.resolve(__dirname, '../..');
@@ -96,8 +97,8 @@ async function main(): Promise<void> {
   say(`starting the shop; once it is up, open http://127.0.0.1:${process.env['WEB_PORT'] ?? 3000}`);
   const brokers = process.env['KAFKA_BROKERS'] ?? (await startLocalBroker());
   const pgServer = serverUrlFromEnv();
-  const created = await createServiceDatabases(pgServer, databasePrefix);
-  say(`Kafka at ${brokers}; Postgres databases ready${created.length ? ` (created ${created.join(', ')})` : ''}`);
+  const { created, urls: databaseUrls } = await createServiceDatabases(pgServer, databasePrefix, localDatabasePasswords(state, databasePrefix));
+  say(`Kafka at ${brokers}; Postgres databases ready${created.length ? ` (created ${created.join(', ')})` : ''}, each service connects as its own role`);
 
   // A new operator token for every run: one that leaked from an earlier run no longer works.
   const demoMode = process.env['ADMIN_AUTH'] === 'off';
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
         onSpawn: (child) => spawned.add(child),
         env: {
           KAFKA_BROKERS: brokers,
-          DATABASE_URL: databaseUrlFor(pgServer, databasePrefix + name),
+          DATABASE_URL: databaseUrls[name],
           TOPIC_PREFIX: process.env['TOPIC_PREFIX'] ?? '',
           SMTP_URL: mail.url,
           LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
