@@ -16,6 +16,12 @@
  * the first, e.g. for a test), WEB_PORT (3000), ORDERS_PORT .. EMAIL_PORT, SMTP_PORT, MAIL_UI_PORT,
  * SHOP_STATE_DIR (where the logs and the built web app go), LOG_LEVEL, AUTO_DISPATCH_MS.
  *
+ * KAFKA_SECURITY=sasl: Kafka with logins and ACLs (infra/kafka). The local broker is then one of its
+ * own (state infra/kafka/.state-sasl, port KAFKA_PORT, default 9192), or the one at KAFKA_BROKERS
+ * with its principals' passwords in KAFKA_CREDENTIALS (a file of KAFKA_PASSWORD_<principal>=…
+ * lines, as infra/kafka writes them); the shop's ACLs are applied for TOPIC_PREFIX, and every
+ * service and the web log in as their own principal.
+ *
  * The operator's token (deposits, restocks, product changes, dispatch, deliver) is made afresh for
  * each run, given to the services (ADMIN_TOKENS), printed beside the curl examples and written to
  * <state>/admin-token (mode 0600) for the tools; ADMIN_AUTH=off starts the demo mode instead, the
@@ -23,10 +29,11 @@
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { applyShopAcls, createQuietKafka } from '@webshop/kafka';
 import { startMailCatcher, startServiceProcess, type MailCatcher, type ServiceProcess } from '@webshop/testing';
 import { createServiceDatabases, serverUrlFromEnv } from '../postgres/create-databases';
 import { localDatabasePasswords } from './db-passwords';
@@ -65,10 +72,45 @@ function serveMail(mail: MailCatcher, port: number): Promise<http.Server> {
   return new Promise((resolve, reject) => server.listen(port, '127.0.0.1', () => resolve(server)).once('error', reject));
 }
 
+const kafkaSecurity = process.env['KAFKA_SECURITY'] === 'sasl' ? 'sasl' : 'plain';
+/** The SASL broker's own state and ports, so that it can run beside the plain one of the tests. */
+const saslBroker = {
+  KAFKA_SECURITY: 'sasl',
+  KAFKA_STATE_DIR: process.env['KAFKA_STATE_DIR'] ?? path.join(root, 'infra/kafka/.state-sasl'),
+  KAFKA_PORT: process.env['KAFKA_PORT'] ?? '9192',
+  KAFKA_CONTROLLER_PORT: process.env['KAFKA_CONTROLLER_PORT'] ?? '9193',
+};
+
 async function startLocalBroker(): Promise<string> {
-  say('starting the Kafka broker (first run fetches its jars through Maven)...');
-  const { stdout } = await promisify(execFile)('bash', [path.join(root, 'infra/kafka/kafka.sh'), 'start'], { timeout: 300_000 });
+  say(`starting the Kafka broker${kafkaSecurity === 'sasl' ? ' with SASL and ACLs' : ''} (first run fetches its jars through Maven)...`);
+  const env = kafkaSecurity === 'sasl' ? { ...process.env, ...saslBroker } : process.env;
+  const { stdout } = await promisify(execFile)('bash', [path.join(root, 'infra/kafka/kafka.sh'), 'start'], { timeout: 300_000, env });
   return stdout.trim().split('\n').pop()!;
+}
+
+/** Each principal's login (SASL), from the broker's credentials file; none for a plain broker. */
+async function kafkaLogins(brokers: string): Promise<(principal: string) => Record<string, string>> {
+  if (kafkaSecurity === 'plain') return () => ({});
+  const file = process.env['KAFKA_BROKERS'] ? process.env['KAFKA_CREDENTIALS'] : path.join(saslBroker.KAFKA_STATE_DIR, 'credentials.env');
+  if (!file || !existsSync(file)) throw new Error(`KAFKA_SECURITY=sasl: the principals' passwords are needed (KAFKA_CREDENTIALS=${file ?? '<unset>'})`);
+  const passwords = new Map(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('KAFKA_PASSWORD_'))
+      .map((line) => [line.slice('KAFKA_PASSWORD_'.length, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+  );
+  const login = (principal: string) => {
+    const password = passwords.get(principal);
+    if (!password) throw new Error(`no Kafka password for ${principal} in ${file}`);
+    return { KAFKA_USERNAME: principal, KAFKA_PASSWORD: password };
+  };
+  const admin = login('admin');
+  const count = await applyShopAcls(
+    createQuietKafka({ clientId: 'shop-acls', brokers: brokers.split(','), credentials: { username: admin.KAFKA_USERNAME, password: admin.KAFKA_PASSWORD } }),
+    process.env['TOPIC_PREFIX'] ?? '',
+  );
+  say(`Kafka with SASL: ${count} ACLs from the topic registry; each service logs in as its own principal`);
+  return login;
 }
 
 /**
@@ -96,6 +138,7 @@ async function main(): Promise<void> {
   mkdirSync(path.join(state, 'logs'), { recursive: true });
   say(`starting the shop; once it is up, open http://127.0.0.1:${process.env['WEB_PORT'] ?? 3000}`);
   const brokers = process.env['KAFKA_BROKERS'] ?? (await startLocalBroker());
+  const kafkaLogin = await kafkaLogins(brokers);
   const pgServer = serverUrlFromEnv();
   const { created, urls: databaseUrls } = await createServiceDatabases(pgServer, databasePrefix, localDatabasePasswords(state, databasePrefix));
   say(`Kafka at ${brokers}; Postgres databases ready${created.length ? ` (created ${created.join(', ')})` : ''}, each service connects as its own role`);
@@ -124,7 +167,8 @@ async function main(): Promise<void> {
     await Promise.all(starting.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
     await mail.stop();
     mailUi.close();
-    say(`stopped (service exit codes: ${codes.join(', ')}); the broker keeps running, 'npm run kafka:stop' stops it`);
+    const stopBroker = kafkaSecurity === 'sasl' ? `KAFKA_STATE_DIR=${path.relative(root, saslBroker.KAFKA_STATE_DIR)} npm run kafka:stop` : 'npm run kafka:stop';
+    say(`stopped (service exit codes: ${codes.join(', ')}); the broker keeps running, '${stopBroker}' stops it`);
     process.exit(code);
   };
   // Ctrl-C (SIGINT), a process manager or an IDE's stop button (SIGTERM, which npm passes on), a
@@ -147,6 +191,7 @@ async function main(): Promise<void> {
         onSpawn: (child) => spawned.add(child),
         env: {
           KAFKA_BROKERS: brokers,
+          ...kafkaLogin(name),
           DATABASE_URL: databaseUrls[name],
           TOPIC_PREFIX: process.env['TOPIC_PREFIX'] ?? '',
           SMTP_URL: mail.url,
@@ -190,6 +235,7 @@ async function main(): Promise<void> {
       onSpawn: (child) => spawned.add(child),
       env: {
         KAFKA_BROKERS: brokers,
+        ...kafkaLogin('web'),
         TOPIC_PREFIX: process.env['TOPIC_PREFIX'] ?? '',
         LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
         STATIC_DIR: webAppDir,

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createPool, dropServiceDatabase } from '@webshop/postgres';
-import { freePort, testBrokers, uniqueName, waitFor } from '@webshop/testing';
+import { createDedicatedBroker, freePort, testBrokers, uniqueName, waitFor } from '@webshop/testing';
 import { SERVICE_DATABASES, serverUrlFromEnv } from '../postgres/create-databases';
 
 const root = path.resolve(__dirname, '../..');
@@ -199,6 +199,29 @@ describe('npm start (the local shop without Docker)', () => {
     await second.terminate();
     expect(plain(second.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0, 0\)/);
   }, 300_000);
+
+  it('KAFKA_SECURITY=sasl: the shop on a broker with logins and the registry\'s ACLs, each service as its own principal', async () => {
+    const broker = await createDedicatedBroker({ security: 'sasl' });
+    try {
+      await broker.start();
+      const shop = npmStart({ ...env, KAFKA_SECURITY: 'sasl', KAFKA_BROKERS: broker.brokers.join(','), KAFKA_CREDENTIALS: broker.credentialsFile });
+      shops.push(shop);
+      const banner = await untilReady(shop);
+      expect(banner).toMatch(/Kafka with SASL: \d+ ACLs from the topic registry/);
+      const ordersUrl = `http://127.0.0.1:${env['ORDERS_PORT']}`;
+      const curl = banner.split('\n').find((line) => line.includes('curl -s -X POST'))!.replace(/^\[shop\]\s+/, '');
+      const { orderId } = JSON.parse((await promisify(execFile)('bash', ['-c', curl])).stdout) as { orderId: string };
+      const confirmed = (await (await fetch(`${ordersUrl}/orders/${orderId}?until=CONFIRMED,REJECTED&timeoutMs=30000`)).json()) as { status: string };
+      expect(confirmed.status).toBe('CONFIRMED');
+      // No service's log shows a password; the web front end's pulse, logged in as `web`, is ready.
+      const logs = readdirSync(path.join(state, 'logs')).map((file) => readFileSync(path.join(state, 'logs', file), 'utf8')).join('\n');
+      for (const principal of ['admin', 'orders', 'payment', 'web']) expect(logs).not.toContain(broker.credentials(principal).password);
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${env['WEB_PORT']}/readyz`)).status === 200, { timeoutMs: 60_000, description: 'the web front end ready' });
+      await shop.ctrlC();
+    } finally {
+      await broker.destroy();
+    }
+  }, 400_000);
 
   it('gives up cleanly when a service cannot start: says which, stops the others, leaves no process behind', async () => {
     // Shipping's port is taken: it exits during start-up while the others are still coming up.

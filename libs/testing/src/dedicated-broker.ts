@@ -12,6 +12,8 @@ const script = path.resolve(__dirname, '../../../infra/kafka/kafka.sh');
 export interface DedicatedBroker {
   /** One address per node. */
   brokers: string[];
+  /** The principals' passwords, KAFKA_PASSWORD_<principal>=… lines (a broker made with `security: 'sasl'`, once started). */
+  credentialsFile: string;
   /** A principal's SCRAM credentials (a broker made with `security: 'sasl'`, once started). */
   credentials(principal: string): { username: string; password: string };
   /** Starts (or restarts, keeping its data) the broker; in a cluster, every node not running. */
@@ -49,6 +51,7 @@ export async function createDedicatedBroker({ nodes = 1, security = 'plain' }: {
   const pidFile = (node: number) => path.join(nodes === 1 ? state : path.join(state, `node-${node}`), 'kafka.pid');
   return {
     brokers: ports.map((port) => `127.0.0.1:${port}`),
+    credentialsFile: path.join(state, 'credentials.env'),
     credentials(principal) {
       const line = readFileSync(path.join(state, 'credentials.env'), 'utf8')
         .split('\n')
