@@ -33,6 +33,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { serviceNames } from '@webshop/events';
 import { applyShopAcls, createQuietKafka } from '@webshop/kafka';
 import { startMailCatcher, startServiceProcess, type MailCatcher, type ServiceProcess } from '@webshop/testing';
 import { createServiceDatabases, serverUrlFromEnv } from '../postgres/create-databases';
@@ -42,13 +43,8 @@ import { seed } from '../seed/seed';
 const root = path.resolve(__dirname, '../..');
 const state = process.env['SHOP_STATE_DIR'] ?? path.join(__dirname, '.state');
 const databasePrefix = process.env['DATABASE_PREFIX'] ?? '';
-const services = [
-  { name: 'orders', port: 3001 },
-  { name: 'payment', port: 3002 },
-  { name: 'stock', port: 3003 },
-  { name: 'shipping', port: 3004 },
-  { name: 'email', port: 3005 },
-] as const;
+/** The services in the registry's order, on ports 3001 (orders) to 3005 (email). */
+const services = serviceNames.map((name, i) => ({ name, port: 3001 + i }));
 const colours = [36, 32, 33, 35, 34];
 const say = (line: string) => process.stdout.write(`\x1b[1m[shop]\x1b[0m ${line}\n`);
 

@@ -8,16 +8,7 @@
 import path from 'node:path';
 import { serviceNames, type ServiceName } from '@webshop/events';
 import { ensureServiceDatabase } from '@webshop/postgres';
-import {
-  createDedicatedBroker,
-  createDedicatedPostgres,
-  freePort,
-  startMailCatcher,
-  startServiceProcess,
-  type DedicatedBroker,
-  type DedicatedPostgres,
-  type ServiceProcess,
-} from '@webshop/testing';
+import { createDedicatedBroker, createDedicatedPostgres, freePort, startMailCatcher, startServiceProcess, type DedicatedBroker, type DedicatedPostgres, type ServiceProcess } from '@webshop/testing';
 import type { Cleanups } from './cleanups';
 
 export interface PrivateShop {

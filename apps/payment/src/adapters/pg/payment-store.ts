@@ -21,26 +21,18 @@ interface PaymentRow {
   refunded_at: Date | null;
 }
 
+const baseOf = (row: PaymentRow) => ({ orderId: row.order_id, customerId: row.customer_id, amountCents: row.amount_cents });
+/** A row as the payment it stores, by status (each status has the columns it needs filled). */
+const paymentOf: { [S in PaymentRow['status']]: (row: PaymentRow) => Extract<Payment, { status: S }> } = {
+  PROCESSED: (row) => ({ ...baseOf(row), status: 'PROCESSED', paymentId: row.payment_id!, processedAt: row.processed_at!.toISOString() }),
+  DECLINED: (row) => ({ ...baseOf(row), status: 'DECLINED', reason: row.decline_reason!, declinedAt: row.declined_at!.toISOString() }),
+  REFUNDED: (row) => ({ ...baseOf(row), status: 'REFUNDED', paymentId: row.payment_id!, processedAt: row.processed_at!.toISOString(), refundedAt: row.refunded_at!.toISOString() }),
+};
+
 function toPayment(row: PaymentRow): Payment {
-  const base = { orderId: row.order_id, customerId: row.customer_id, amountCents: row.amount_cents };
-  switch (row.status) {
-    case 'PROCESSED':
-      return { ...base, status: 'PROCESSED', paymentId: row.payment_id!, processedAt: row.processed_at!.toISOString() };
-    case 'DECLINED':
-      return { ...base, status: 'DECLINED', reason: row.decline_reason!, declinedAt: row.declined_at!.toISOString() };
-    case 'REFUNDED':
-      return {
-        ...base,
-        status: 'REFUNDED',
-        paymentId: row.payment_id!,
-        processedAt: row.processed_at!.toISOString(),
-        refundedAt: row.refunded_at!.toISOString(),
-      };
-    default: {
-      const exhaustive: never = row.status;
-      throw new Error(`unknown payment status ${String(exhaustive)}`);
-    }
-  }
+  const of = paymentOf[row.status];
+  if (!of) throw new Error(`unknown payment status ${String(row.status)}`);
+  return of(row);
 }
 
 /** The account, locked for the rest of the transaction when `forUpdate`: read-modify-write of a balance. */

@@ -38,16 +38,12 @@ export interface AutoDispatcher {
 }
 
 export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatcher {
-  const {
-    pool,
-    afterMs,
-    logger,
-    clock = () => new Date(),
-    newTrackingNumber = defaultTrackingNumber,
-    batchSize = 100,
-    intervalMs = Math.min(1_000, Math.max(50, Math.floor(afterMs / 4))),
-  } = options;
+  const { pool, afterMs, logger } = options;
   if (!Number.isInteger(afterMs) || afterMs <= 0) throw new Error(`afterMs must be a positive integer, not ${afterMs}`);
+  const clock = options.clock ?? (() => new Date());
+  const newTrackingNumber = options.newTrackingNumber ?? defaultTrackingNumber;
+  const batchSize = options.batchSize ?? 100;
+  const intervalMs = options.intervalMs ?? Math.min(1_000, Math.max(50, Math.floor(afterMs / 4)));
 
   const steps: Array<{ status: 'SCHEDULED' | 'DISPATCHED'; command: (orderId: string, now: string) => ShippingCommand }> = [
     { status: 'SCHEDULED', command: (orderId, now) => ({ type: 'DispatchShipment', orderId, trackingNumber: newTrackingNumber(), now }) },
