@@ -29,12 +29,12 @@
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { serviceNames } from '@webshop/events';
-import { applyShopAcls, createQuietKafka } from '@webshop/kafka';
+import { applyShopAcls, createQuietKafka, credentialsFromFile } from '@webshop/kafka';
 import { startMailCatcher, startServiceProcess, type MailCatcher, type ServiceProcess } from '@webshop/testing';
 import { createServiceDatabases, serverUrlFromEnv } from '../postgres/create-databases';
 import { localDatabasePasswords } from './db-passwords';
@@ -89,20 +89,12 @@ async function kafkaLogins(brokers: string): Promise<(principal: string) => Reco
   if (kafkaSecurity === 'plain') return () => ({});
   const file = process.env['KAFKA_BROKERS'] ? process.env['KAFKA_CREDENTIALS'] : path.join(saslBroker.KAFKA_STATE_DIR, 'credentials.env');
   if (!file || !existsSync(file)) throw new Error(`KAFKA_SECURITY=sasl: the principals' passwords are needed (KAFKA_CREDENTIALS=${file ?? '<unset>'})`);
-  const passwords = new Map(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('KAFKA_PASSWORD_'))
-      .map((line) => [line.slice('KAFKA_PASSWORD_'.length, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
-  );
   const login = (principal: string) => {
-    const password = passwords.get(principal);
-    if (!password) throw new Error(`no Kafka password for ${principal} in ${file}`);
-    return { KAFKA_USERNAME: principal, KAFKA_PASSWORD: password };
+    const { username, password } = credentialsFromFile(file, principal);
+    return { KAFKA_USERNAME: username, KAFKA_PASSWORD: password };
   };
-  const admin = login('admin');
   const count = await applyShopAcls(
-    createQuietKafka({ clientId: 'shop-acls', brokers: brokers.split(','), credentials: { username: admin.KAFKA_USERNAME, password: admin.KAFKA_PASSWORD } }),
+    createQuietKafka({ clientId: 'shop-acls', brokers: brokers.split(','), credentials: credentialsFromFile(file, 'admin') }),
     process.env['TOPIC_PREFIX'] ?? '',
   );
   say(`Kafka with SASL: ${count} ACLs from the topic registry; each service logs in as its own principal`);

@@ -1,4 +1,4 @@
-export { createKafka, ensureTopics, silentLogger, type PlumbingLogger, type KafkaOptions, type KafkaCredentials } from './kafka-client';
+export { createKafka, credentialsFromFile, ensureTopics, silentLogger, type PlumbingLogger, type KafkaOptions, type KafkaCredentials } from './kafka-client';
 export { applyShopAcls, principals, shopAcls, type Acl, type Principal } from './acls';
 export {
   createAdmin,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
 import { sleep } from '@webshop/background';
 
@@ -40,6 +41,19 @@ export interface KafkaOptions {
   logger?: PlumbingLogger;
   /** Without: a plain, unauthenticated connection (a broker started with KAFKA_SECURITY=plain). */
   credentials?: KafkaCredentials;
+}
+
+/**
+ * A principal's credentials from a broker's passwords file, as infra/kafka writes it with
+ * KAFKA_SECURITY=sasl (`credentials.env` in its state folder: KAFKA_PASSWORD_<principal>=… lines).
+ */
+export function credentialsFromFile(file: string, principal: string): KafkaCredentials {
+  const prefix = `KAFKA_PASSWORD_${principal}=`;
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(prefix));
+  if (!line) throw new Error(`no Kafka password for ${principal} in ${file}`);
+  return { username: principal, password: line.slice(prefix.length) };
 }
 
 /** kafkajs' SASL option for the credentials, if any. */

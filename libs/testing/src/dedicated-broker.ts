@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { credentialsFromFile } from '@webshop/kafka';
 import { freePort } from './free-port';
 import { processAlive } from './process-alive';
 
@@ -52,13 +53,7 @@ export async function createDedicatedBroker({ nodes = 1, security = 'plain' }: {
   return {
     brokers: ports.map((port) => `127.0.0.1:${port}`),
     credentialsFile: path.join(state, 'credentials.env'),
-    credentials(principal) {
-      const line = readFileSync(path.join(state, 'credentials.env'), 'utf8')
-        .split('\n')
-        .find((l) => l.startsWith(`KAFKA_PASSWORD_${principal}=`));
-      if (!line) throw new Error(`no credentials for ${principal} (is it a broker made with security: 'sasl', started?)`);
-      return { username: principal, password: line.slice(line.indexOf('=') + 1) };
-    },
+    credentials: (principal) => credentialsFromFile(path.join(state, 'credentials.env'), principal),
     start: async () => void (await control('start')),
     stop: async () => void (await control('stop')),
     async kill(node = 1) {
