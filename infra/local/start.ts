@@ -5,7 +5,8 @@
  *   2. the five service databases on the local Postgres (created when missing), each owned by the
  *      service's own role, which is all a service connects as (passwords: db-passwords.ts);
  *   3. a mail catcher: SMTP on 127.0.0.1:1025, the caught mail at http://127.0.0.1:8025;
- *   4. the five services, each from source, logs prefixed here and kept in infra/local/.state/logs;
+ *   4. the five services, each from source, their lines here for people (time, level, message, the
+ *      order: formatLogLine) and as JSON lines in infra/local/.state/logs;
  *   5. the demo data, once (when the catalogue is empty), through the services' own APIs;
  *   6. the web front end (apps/web: its browser app built by Vite, its server from source);
  * then prints the web address first, the other URLs and a curl to place an order. Ctrl-C (or SIGTERM,
@@ -35,6 +36,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { serviceNames } from '@webshop/events';
 import { applyShopAcls, createQuietKafka, credentialsFromFile } from '@webshop/kafka';
+import { formatLogLine } from '@webshop/service-kit';
 import { startMailCatcher, startServiceProcess, type MailCatcher, type ServiceProcess } from '@webshop/testing';
 import { createServiceDatabases, serverUrlFromEnv } from '../postgres/create-databases';
 import { localDatabasePasswords } from './db-passwords';
@@ -47,6 +49,8 @@ const databasePrefix = process.env['DATABASE_PREFIX'] ?? '';
 const services = serviceNames.map((name, i) => ({ name, port: 3001 + i }));
 const colours = [36, 32, 33, 35, 34];
 const say = (line: string) => process.stdout.write(`\x1b[1m[shop]\x1b[0m ${line}\n`);
+/** A service's log line, as a person reads it, after its prefix. */
+const readable = (line: string) => formatLogLine(line, { colours: process.stdout.isTTY === true });
 
 /** A small page and JSON list of the caught mail, for people (the SMTP side is the catcher's). */
 function serveMail(mail: MailCatcher, port: number): Promise<http.Server> {
@@ -175,7 +179,7 @@ async function main(): Promise<void> {
         name,
         port: Number(process.env[`${name.toUpperCase()}_PORT`] ?? port),
         logFile: path.join(state, 'logs', `${name}.log`),
-        onLine: (line) => process.stdout.write(`${prefix} ${line}\n`),
+        onLine: (line) => process.stdout.write(`${prefix} ${readable(line)}\n`),
         onSpawn: (child) => spawned.add(child),
         env: {
           KAFKA_BROKERS: brokers,
@@ -219,7 +223,7 @@ async function main(): Promise<void> {
       name: 'web',
       port: Number(process.env['WEB_PORT'] ?? 3000),
       logFile: path.join(state, 'logs', 'web.log'),
-      onLine: (line) => process.stdout.write(`\x1b[1mweb     \x1b[0m| ${line}\n`),
+      onLine: (line) => process.stdout.write(`\x1b[1mweb     \x1b[0m| ${readable(line)}\n`),
       onSpawn: (child) => spawned.add(child),
       env: {
         KAFKA_BROKERS: brokers,

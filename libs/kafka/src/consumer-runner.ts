@@ -38,7 +38,14 @@ import { createConsumerGroup } from './consumer/consumer-group';
 import { createDeadLetterSender } from './consumer/dead-letter-sender';
 import { createRetryOrDeadLetter } from './consumer/retry-or-dead-letter';
 import { createStopSignal } from './consumer/stop-signal';
-import type { EventHandlers, ReportOutcome, ReportProgress } from './consumer/types';
+import type { EventHandlers, Outcome, ReportOutcome, ReportProgress } from './consumer/types';
+
+/** The debug line for each record's outcome (a dead letter has its warning already, dead-letter-sender.ts). */
+const outcomeMessages: Record<Exclude<Outcome, 'dead-lettered'>, string> = {
+  applied: 'event applied',
+  duplicate: 'event skipped: applied before (inbox)',
+  ignored: 'event skipped: no handler for its type',
+};
 
 export type { EventHandler, EventHandlers, Outcome, OutcomeInfo } from './consumer/types';
 
@@ -93,9 +100,15 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     runLockTimeoutMs = 100,
     commitEvery = 200,
     maxUnknownAttempts = 3,
-    onOutcome,
     onProgress,
   } = options;
+  const onOutcome: ReportOutcome = (outcome, info) => {
+    if (outcome !== 'dead-lettered') {
+      const { event, topic, partition, offset, ms } = info;
+      logger.debug(outcomeMessages[outcome], { ...event, topic, partition, offset, ms });
+    }
+    options.onOutcome?.(outcome, info);
+  };
   const topicNames = topics.map((t) => topicPrefix + t.name);
   const stop = createStopSignal();
   const deadLetters = createDeadLetterSender({ kafka, service, groupId, logger });

@@ -73,10 +73,14 @@ export type AnyIncomingEvent = { [T in EventType]: IncomingEvent<T> }[EventType]
 
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
+/** The 32 hex digits of a W3C traceparent's trace id; null for none or a malformed one. */
+export function traceIdOf(traceparent: string | null | undefined): string | null {
+  return (traceparent ? traceparentPattern.exec(traceparent)?.[1] : undefined) ?? null;
+}
+
 /** A new span in the trace of `parent`, or a new trace when there is none. */
 export function childTraceparent(parent?: string | null): string {
-  const match = parent ? traceparentPattern.exec(parent) : null;
-  const traceId = match?.[1] ?? randomBytes(16).toString('hex');
+  const traceId = traceIdOf(parent) ?? randomBytes(16).toString('hex');
   return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
 }
 

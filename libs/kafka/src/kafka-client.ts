@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { sleep } from '@webshop/background';
+import { kafkajsLogCreator } from './kafkajs-log';
 
 /** The subset of a structured logger the plumbing needs. */
 export interface PlumbingLogger {
@@ -69,14 +70,7 @@ export function createKafka({ clientId, brokers, logger = silentLogger, credenti
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 5 },
     ...saslOption(credentials),
-    logCreator:
-      () =>
-      ({ level, log, namespace }: LogEntry) => {
-        const { message, ...fields } = log;
-        const entry = { ...fields, namespace, source: 'kafkajs' };
-        if (level === logLevel.ERROR) logger.error(message, entry);
-        else logger.warn(message, entry);
-      },
+    logCreator: kafkajsLogCreator(logger),
   }));
 }
 

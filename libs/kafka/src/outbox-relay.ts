@@ -28,6 +28,7 @@ import type { ServiceName } from '@webshop/events';
 import { startLoop, type Loop, type Next } from '@webshop/background';
 import { keepListening, type KeptListening, type Pool } from '@webshop/postgres';
 import { messageOf } from './errors';
+import { eventLogFields } from './log-fields';
 import { createIdempotentProducer, silentLogger, type PlumbingLogger, type KafkaClient } from './kafka-client';
 import { OUTBOX_CHANNEL } from './outbox';
 import { createOutboxFloor } from './outbox-floor';
@@ -176,6 +177,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       throw error;
     }
     await pool.query(MOVE, [rows.map((r) => r.id)]);
+    for (const row of rows) logger.debug('event published', { ...eventLogFields(row.headers), topic: topicPrefix + row.topic, key: row.key });
     onPublished?.(rows.map((r) => ({ topic: r.topic, eventType: r.event_type })));
   }
 

@@ -2,6 +2,7 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
+import { accessLog, REQUEST_ID_HEADER } from './access-log';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { errorHandler, notFoundHandler } from './http-errors';
@@ -44,18 +45,20 @@ export interface HttpAppOptions {
 const corsOptions = (origins: string[]): cors.CorsOptions => ({
   origin: origins,
   allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'Last-Event-ID'],
-  exposedHeaders: ['Location', 'Retry-After', 'X-Wait-Timed-Out'],
+  exposedHeaders: ['Location', 'Retry-After', 'X-Wait-Timed-Out', REQUEST_ID_HEADER],
   maxAge: 600,
 });
 
 /**
- * The express app every service serves: security headers (helmet's defaults) on every answer, CORS
+ * The express app every service serves: an access log line for every request, with its request id
+ * (access-log.ts); security headers (helmet's defaults) on every answer, CORS
  * for the allowed origins only (another origin's preflight gets no Access-Control-Allow-Origin),
  * JSON bodies up to the limit, its routes, health, and the error contract.
  */
 export function createHttpApp({ logger, routes, readiness = [], bodyLimit = '64kb', metrics, corsOrigins = [] }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(accessLog(logger));
   app.use(helmet());
   app.use(cors(corsOptions(corsOrigins)));
   if (metrics) {

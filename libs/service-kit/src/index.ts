@@ -1,5 +1,6 @@
 export { loadConfig, ConfigError, commonEnv, kafkaCredentials } from './config';
 export { createLogger, type Logger } from './logger';
+export { formatLogLine } from './log-format';
 export { HttpError, errorHandler, notFoundHandler, parseBody, type ErrorBody } from './http-errors';
 export { storableString, unstorableReason, refuseUnstorableInput, pathParam, parseParam } from './storable-input';
 export { createHttpApp, listen, type HealthCheck } from './http-app';

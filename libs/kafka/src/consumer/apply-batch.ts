@@ -35,7 +35,7 @@ export function createBatchApplier(options: ApplyBatchOptions): ApplyBatch {
     if (run.length > 1) {
       const result = await applyRun(source, run);
       if (result.ok) {
-        for (const { outcome, type, offset } of result.outcomes) onOutcome?.(outcome, { ...source, offset, type, ms: result.ms });
+        for (const { outcome, type, offset, event } of result.outcomes) onOutcome?.(outcome, { ...source, offset, type, ms: result.ms, event });
         return;
       }
       const reason = runFailureReason(result.error);

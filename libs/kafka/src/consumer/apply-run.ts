@@ -14,12 +14,13 @@ import type { EventType } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
 import { reasonOf } from '../errors';
 import { recordRunInInbox } from '../inbox';
+import { eventLogFields, type EventLogFields } from '../log-fields';
 import { readRecord } from '../read-record';
 import type { ApplyContext } from './apply-record';
 import type { EventHandler, Outcome, Source } from './types';
 
 export type RunResult =
-  | { ok: true; outcomes: Array<{ outcome: Outcome; type: string; offset: string }>; ms: number }
+  | { ok: true; outcomes: Array<{ outcome: Outcome; type: string; offset: string; event: EventLogFields }>; ms: number }
   | { ok: false; error: unknown };
 
 /** Postgres' lock_not_available: the statement waited longer than `lock_timeout`. */
@@ -51,7 +52,7 @@ export async function applyRun(
           outcome = fresh.delete(event.eventId) ? 'applied' : 'duplicate'; // delete: an id twice in the run applies once
           if (outcome === 'applied') await handler(event, tx);
         }
-        results.push({ outcome, type: event.type, offset: message.offset });
+        results.push({ outcome, type: event.type, offset: message.offset, event: eventLogFields(message.headers) });
       }
       return results;
     });

@@ -5,8 +5,8 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
 import { dlqTopicName, type ServiceName } from '@webshop/events';
 import { deadLetterMessage } from '../dead-letter';
-import { Header, headerString } from '../envelope';
 import { messageOf, reasonOf } from '../errors';
+import { eventLogFields } from '../log-fields';
 import { createIdempotentProducer, type PlumbingLogger, type KafkaClient } from '../kafka-client';
 import type { Source } from './types';
 
@@ -32,7 +32,7 @@ export function createDeadLetterSender(options: { kafka: KafkaClient; service: S
         topic,
         partition,
         offset: message.offset,
-        correlationId: headerString(message.headers, Header.correlationId),
+        ...eventLogFields(message.headers),
         reason,
         err: messageOf(error),
       });

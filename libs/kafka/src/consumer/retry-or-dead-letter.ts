@@ -7,8 +7,8 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import { backoffMs } from '@webshop/background';
-import { Header, headerString } from '../envelope';
 import { classify, messageOf, reasonOf } from '../errors';
+import { eventLogFields } from '../log-fields';
 import type { PlumbingLogger } from '../kafka-client';
 import type { Applied } from './apply-record';
 import type { DeadLetterSender } from './dead-letter-sender';
@@ -36,8 +36,8 @@ export function createRetryOrDeadLetter(options: RetryOrDeadLetterOptions): Hand
     for (let attempt = 1; ; attempt++) {
       if (stop.requested) throw new StopRequested();
       try {
-        const { outcome, type } = await apply(source, message);
-        onOutcome?.(outcome, { topic, partition, offset: message.offset, type, ms: Date.now() - started });
+        const { outcome, type, event } = await apply(source, message);
+        onOutcome?.(outcome, { topic, partition, offset: message.offset, type, ms: Date.now() - started, event });
         return;
       } catch (error) {
         const kind = classify(error);
@@ -47,7 +47,7 @@ export function createRetryOrDeadLetter(options: RetryOrDeadLetterOptions): Hand
             topic,
             partition,
             offset: message.offset,
-            correlationId: headerString(message.headers, Header.correlationId),
+            ...eventLogFields(message.headers),
             attempt,
             delayMs: delay,
             err: messageOf(error),
@@ -57,14 +57,8 @@ export function createRetryOrDeadLetter(options: RetryOrDeadLetterOptions): Hand
           continue;
         }
         await sendDeadLetter(source, message, error, heartbeat);
-        onOutcome?.('dead-lettered', {
-          topic,
-          partition,
-          offset: message.offset,
-          type: headerString(message.headers, Header.eventType),
-          reason: reasonOf(error),
-          ms: Date.now() - started,
-        });
+        const event = eventLogFields(message.headers);
+        onOutcome?.('dead-lettered', { topic, partition, offset: message.offset, type: event.eventType, reason: reasonOf(error), ms: Date.now() - started, event });
         return;
       }
     }

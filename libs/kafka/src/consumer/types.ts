@@ -2,6 +2,7 @@
 import type { EventType } from '@webshop/events';
 import type { PoolClient } from '@webshop/postgres';
 import type { IncomingEvent } from '../envelope';
+import type { EventLogFields } from '../log-fields';
 
 export type EventHandler<T extends EventType> = (event: IncomingEvent<T>, tx: PoolClient) => Promise<void>;
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
@@ -14,6 +15,8 @@ export interface OutcomeInfo {
   type: string | null;
   reason?: string;
   ms: number;
+  /** What its headers say it is (log-fields.ts): for the line that reports it. */
+  event: EventLogFields;
 }
 export type ReportOutcome = (outcome: Outcome, info: OutcomeInfo) => void;
 
