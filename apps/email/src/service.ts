@@ -6,7 +6,7 @@
  * Reads: orders, shipments. Writes: emails.
  */
 import type { ServiceDefinition } from '@webshop/service-kit';
-import { emailRouter } from './adapters/http/router';
+import { emailRoutes } from './adapters/http/router';
 import { consumedTopics, emailEventHandlers } from './adapters/kafka/handlers';
 import { migrations, projectionTables } from './adapters/pg/migrations';
 import { startEmailSender } from './adapters/smtp/email-sender';
@@ -23,7 +23,7 @@ export const emailService: ServiceDefinition<Config> = {
     const mailer = createMailer(SMTP_URL);
     const sender = await startEmailSender({ pool, mailer, from: MAIL_FROM, logger, claimMs: EMAIL_CLAIM_MS });
     return {
-      router: emailRouter({ pool }),
+      routes: emailRoutes({ pool }),
       async stop() {
         await sender.stop();
         mailer.close();

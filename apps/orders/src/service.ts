@@ -5,7 +5,7 @@
  * Reads: orders, payments, stock, products, shipments, emails. Writes: orders.
  */
 import type { ServiceDefinition } from '@webshop/service-kit';
-import { ordersRouter } from './adapters/http/router';
+import { ordersRoutes } from './adapters/http/router';
 import type { Config } from './config';
 import { consumedTopics, orderEventHandlers } from './adapters/kafka/handlers';
 import { listenForOrderChanges } from './adapters/pg/order-changes';
@@ -25,6 +25,6 @@ export const ordersService: ServiceDefinition<Config> = {
   },
   async start({ pool, logger, config, stopping }) {
     const changes = listenForOrderChanges(pool, (error) => logger.warn('order change feed interrupted; re-reading', { err: error }));
-    return { router: ordersRouter({ pool, changes, stopping, cancelWaitMs: config.CANCEL_WAIT_MS }), stop: () => changes.stop() };
+    return { routes: ordersRoutes({ pool, changes, stopping, cancelWaitMs: config.CANCEL_WAIT_MS }), stop: () => changes.stop() };
   },
 };

@@ -5,7 +5,7 @@
  * Reads: orders. Writes: payments.
  */
 import type { ServiceDefinition } from '@webshop/service-kit';
-import { paymentRouter } from './adapters/http/router';
+import { paymentRoutes } from './adapters/http/router';
 import { consumedTopics, paymentEventHandlers } from './adapters/kafka/handlers';
 import { migrations } from './adapters/pg/migrations';
 
@@ -14,7 +14,7 @@ export const paymentService: ServiceDefinition = {
   migrations,
   operatorRoutes: true, // deposits
   consumes: { topics: consumedTopics, handlers: () => paymentEventHandlers() },
-  async start({ pool, operatorOnly }) {
-    return { router: paymentRouter({ pool, operatorOnly }) };
+  async start({ pool }) {
+    return { routes: paymentRoutes({ pool }) };
   },
 };

@@ -7,7 +7,7 @@
  */
 import type { ServiceDefinition } from '@webshop/service-kit';
 import { startAutoDispatcher } from './adapters/auto-dispatch/auto-dispatcher';
-import { shippingRouter } from './adapters/http/router';
+import { shippingRoutes } from './adapters/http/router';
 import { consumedTopics, shippingEventHandlers } from './adapters/kafka/handlers';
 import { migrations, projectionTables } from './adapters/pg/migrations';
 import type { Config } from './config';
@@ -18,10 +18,10 @@ export const shippingService: ServiceDefinition<Config> = {
   operatorRoutes: true, // dispatch, deliver
   consumes: { topics: consumedTopics, handlers: ({ logger }) => shippingEventHandlers('live', { logger }) },
   projections: { tables: projectionTables.map((name) => ({ name })), handlers: ({ logger }) => shippingEventHandlers('replay', { logger }) },
-  async start({ pool, logger, config, operatorOnly }) {
+  async start({ pool, logger, config }) {
     const { AUTO_DISPATCH_MS } = config;
     const dispatcher = AUTO_DISPATCH_MS ? startAutoDispatcher({ pool, afterMs: AUTO_DISPATCH_MS, logger }) : undefined;
     if (dispatcher) logger.info('dispatching and delivering shipments automatically', { afterMs: AUTO_DISPATCH_MS });
-    return { router: shippingRouter({ pool, operatorOnly }), stop: async () => dispatcher?.stop() };
+    return { routes: shippingRoutes({ pool }), stop: async () => dispatcher?.stop() };
   },
 };

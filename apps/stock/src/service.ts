@@ -6,7 +6,7 @@
  * Reads: orders. Writes: stock, products.
  */
 import type { ServiceDefinition } from '@webshop/service-kit';
-import { stockRouter } from './adapters/http/router';
+import { stockRoutes } from './adapters/http/router';
 import { consumedTopics, stockEventHandlers } from './adapters/kafka/handlers';
 import { migrations } from './adapters/pg/migrations';
 
@@ -15,7 +15,7 @@ export const stockService: ServiceDefinition = {
   migrations,
   operatorRoutes: true, // product changes, restocks
   consumes: { topics: consumedTopics, handlers: () => stockEventHandlers() },
-  async start({ pool, operatorOnly }) {
-    return { router: stockRouter({ pool, operatorOnly }) };
+  async start({ pool }) {
+    return { routes: stockRoutes({ pool }) };
   },
 };

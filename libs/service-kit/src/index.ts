@@ -4,6 +4,8 @@ export { formatLogLine } from './log-format';
 export { HttpError, errorHandler, notFoundHandler, parseBody, type ErrorBody } from './http-errors';
 export { storableString, unstorableReason, refuseUnstorableInput, pathParam, parseParam } from './storable-input';
 export { createHttpApp, listen, type HealthCheck } from './http-app';
+export { route, routerOf, type Route, type RouteInput, type ResponseSpec, type HttpMethod } from './http-routes';
+export { openApiDocument, type OpenApiDocument } from './openapi';
 export { onShutdown } from './shutdown';
 export { operatorAccess, type OperatorAccess, type OperatorAccessConfig } from './operator-access';
 export { startService, type ServiceDefinition, type ServiceContext, type ServiceConfig, type RunningService } from './service';

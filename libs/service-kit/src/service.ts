@@ -14,7 +14,7 @@
  * hand, committing) and the relay stop; Kafka and the pool are closed. Every step is bounded, so a
  * dependency that is away cannot hold the stop past STOP_BUDGET_MS.
  */
-import type { RequestHandler, Router } from 'express';
+import { Router, type Express } from 'express';
 import type { Server } from 'node:http';
 import { sleep } from '@webshop/background';
 import { topics as topicRegistry, type ServiceName } from '@webshop/events';
@@ -33,8 +33,10 @@ import {
 import { createPool, ensureDatabase, migrate, type Migration, type Pool } from '@webshop/postgres';
 import { createHttpApp, listen } from './http-app';
 import { HttpError } from './http-errors';
+import { routerOf, type Route } from './http-routes';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type ServiceMetrics } from './metrics';
+import { openApiDocument, type OpenApiDocument } from './openapi';
 import { operatorAccess } from './operator-access';
 import { createStartup } from './startup';
 import type { ProjectionsDefinition } from './rebuild';
@@ -70,8 +72,6 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   metrics: ServiceMetrics;
   /** Aborted when the service begins to stop: long polls answer, streams tell their clients to reconnect. */
   stopping: AbortSignal;
-  /** Put before an operator route's handler: 401 `unauthorized` / 403 `forbidden` without an accepted Bearer token. */
-  operatorOnly: RequestHandler;
 }
 
 export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
@@ -79,21 +79,25 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   migrations: Migration[];
   /** The topics it reads and, for each event type it cares about, what to do (in one transaction). */
   consumes?: { topics: ReadonlyArray<{ name: string }>; handlers: (ctx: ServiceContext<C>) => EventHandlers };
-  /** True when its routes include operator routes (`ctx.operatorOnly`): then it needs ADMIN_TOKENS, or ADMIN_AUTH=off, to start. */
+  /** True when its routes include operator routes (`operator: true`): then it needs ADMIN_TOKENS, or ADMIN_AUTH=off, to start. */
   operatorRoutes?: boolean;
   /** The read models it folds from those topics, which `--rebuild` rebuilds (rebuild.ts). */
   projections?: ProjectionsDefinition;
   /**
-   * The service's own parts: its HTTP routes and anything it runs beside them (timers, listeners).
-   * Started after the consumers (tried again while the database is away, so it must leave nothing
-   * behind when it throws); `stop` runs after the HTTP server closed, before the consumers stop.
+   * The service's own parts: its HTTP routes (declared, http-routes.ts: they are registered and
+   * documented at /openapi.json from the same declarations) and anything it runs beside them
+   * (timers, listeners). Started after the consumers (tried again while the database is away, so it
+   * must leave nothing behind when it throws); `stop` runs after the HTTP server closed, before the
+   * consumers stop.
    */
-  start?: (ctx: ServiceContext<C>) => Promise<{ router?: Router; stop?: () => Promise<void> }>;
+  start?: (ctx: ServiceContext<C>) => Promise<{ routes?: Route[]; stop?: () => Promise<void> }>;
 }
 
 export interface RunningService<C extends ServiceConfig = ServiceConfig> {
   ctx: ServiceContext<C>;
   port: number;
+  /** The express app it serves (tests walk its routes). */
+  app: Express;
   consumer?: ConsumerRunner;
   relay: OutboxRelay;
   stop(): Promise<void>;
@@ -103,6 +107,9 @@ export interface StartOptions {
   /** Aborting it during start-up stops what was started and rejects with StartupAborted. */
   signal?: AbortSignal;
 }
+
+/** The version of the HTTP contract in the OpenAPI documents. */
+const API_VERSION = '1.0.0';
 
 /** The whole stop, all steps together, stays within this (compose and Kubernetes allow 10 s by default). */
 const STOP_BUDGET_MS = 8_000;
@@ -129,21 +136,26 @@ export async function startService<C extends ServiceConfig>(
   let admin: KafkaAdmin | undefined;
   let relay: OutboxRelay | undefined;
   let consumer: ConsumerRunner | undefined;
-  let own: { router?: Router; stop?: () => Promise<void> } | undefined;
+  let own: { routes?: Route[]; stop?: () => Promise<void> } | undefined;
 
   const metrics = createMetrics(definition.name, {
     outboxBacklog: async () => (relay ? relay.backlog() : 0),
     consumerLag: async () => (admin ? consumerLag(admin, groupId, consumedTopics) : []),
   });
-  // Until start-up is done, the service's own routes answer 503 and say what it waits for.
-  const routes: RequestHandler = (req, res, next) => {
-    if (own?.router && !startup.waitingFor) return own.router(req, res, next);
-    next(new HttpError(503, 'not_ready', `${definition.name} is starting: waiting for ${startup.waitingFor ?? 'its routes'}`));
-  };
+  // Until start-up is done, the service's own routes (and its document) answer 503 and say what it
+  // waits for; its router is put behind this gate once start-up has made it.
+  const notReady = () => new HttpError(503, 'not_ready', `${definition.name} is starting: waiting for ${startup.waitingFor ?? 'its routes'}`);
+  const routes = Router().use((_req, _res, next) => next(own && !startup.waitingFor ? undefined : notReady()));
+  const gated = (declared: Route): Route => ({ ...declared, errors: { ...declared.errors, 503: ['not_ready', 'unavailable'] } });
+  let document: OpenApiDocument | undefined;
   const app = createHttpApp({
     logger: log,
     metrics,
     routes,
+    openApi: (appRoutes) => {
+      if (!own || startup.waitingFor) throw notReady();
+      return (document ??= openApiDocument({ title: `${definition.name} service`, version: API_VERSION }, [...appRoutes, ...(own.routes ?? []).map(gated)]));
+    },
     corsOrigins: config.CORS_ORIGIN,
     readiness: [
       {
@@ -212,7 +224,7 @@ export async function startService<C extends ServiceConfig>(
     const written = Object.values(topicRegistry).filter((t) => t.writer === definition.name);
     await startup.step('kafka', () => ensureTopics(client, written.map((t) => config.TOPIC_PREFIX + t.name), config.KAFKA_PARTITIONS));
 
-    const ctx: ServiceContext<C> = { name: definition.name, pool: db, logger: log, config, metrics, stopping: stopping.signal, operatorOnly };
+    const ctx: ServiceContext<C> = { name: definition.name, pool: db, logger: log, config, metrics, stopping: stopping.signal };
     relay = createOutboxRelay({
       pool: messaging,
       kafka: client,
@@ -244,9 +256,10 @@ export async function startService<C extends ServiceConfig>(
       await startup.step('kafka', () => runner.start());
     }
     own = (await startup.step('postgres', async () => (await definition.start?.(ctx)) ?? {})) ?? {};
+    routes.use(routerOf(own.routes ?? [], { operatorOnly }));
     startup.done();
     log.info('ready', { port });
-    return { ctx, port, consumer, relay, stop };
+    return { ctx, port, app, consumer, relay, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -26,3 +26,4 @@ export {
 export { createHistogram, bucketOf, highestIn, type Histogram } from './histogram';
 export { deciderSpec, type Scenario, type Outcome } from './decider-spec';
 export { parseFlags, timestampDir, UsageError } from './cli-flags';
+export { expressRoutes, documentedRoutes, securedRoutes, openApiVerdict } from './openapi-routes';

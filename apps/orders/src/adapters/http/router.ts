@@ -4,10 +4,11 @@
  * handler; the waiting (long poll, live stream, cancel-then-wait) is order-waits.ts'.
  */
 import { randomUUID } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { withTransaction, type Pool, type PoolClient } from '@webshop/postgres';
 import { decideAndRecord } from '@webshop/runtime';
-import { HttpError, parseBody, pathParam } from '@webshop/service-kit';
+import { HttpError, parseBody, pathParam, route, type Route } from '@webshop/service-kit';
 import { cancellationOutcome, orderDecider, type OrderCommand } from '../../domain/decide';
 import type { Order } from '../../domain/order';
 import { pricesOf } from '../pg/catalogue-store';
@@ -17,10 +18,22 @@ import { timelineOf } from '../pg/timeline-store';
 import { decodeCursor, encodeCursor } from './cursor';
 import { orderOfEarlierRequest } from './idempotency';
 import { orderWaits } from './order-waits';
-import { cancelOrderBody, getOrderQuery, idempotencyKey, listOrdersQuery, placeOrderBody, uuid } from './schemas';
+import {
+  acceptedOrderBody,
+  cancelOrderBody,
+  getOrderQuery,
+  idempotencyKey,
+  listOrdersQuery,
+  orderBody,
+  orderPageBody,
+  placeOrderBody,
+  streamQuery,
+  timelineEntryBody,
+  uuid,
+} from './schemas';
 import { orderView, timelineView } from './views';
 
-export interface OrdersRouterOptions {
+export interface OrdersRoutesOptions {
   pool: Pool;
   changes: OrderChanges;
   clock?: () => Date;
@@ -30,8 +43,7 @@ export interface OrdersRouterOptions {
   stopping?: AbortSignal;
 }
 
-export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWaitMs = 10_000, stopping = new AbortController().signal }: OrdersRouterOptions): Router {
-  const router = Router();
+export function ordersRoutes({ pool, changes, clock = () => new Date(), cancelWaitMs = 10_000, stopping = new AbortController().signal }: OrdersRoutesOptions): Route[] {
   const waits = orderWaits({ pool, changes, cancelWaitMs, stopping });
 
   /** Decides a command on the order in the caller's transaction; the time is read once the order is locked. */
@@ -47,67 +59,120 @@ export function ordersRouter({ pool, changes, clock = () => new Date(), cancelWa
   }
 
   const accepted = (res: Response, order: Order) => {
-    res
-      .status(202)
-      .location(`/orders/${order.orderId}`)
-      .json({ orderId: order.orderId, status: order.status, totalCents: order.totalCents, items: order.items });
+    const body: z.output<typeof acceptedOrderBody> = { orderId: order.orderId, status: order.status, totalCents: order.totalCents, items: order.items };
+    res.status(202).location(`/orders/${order.orderId}`).json(body);
   };
 
-  router.post('/orders', async (req, res) => {
-    const body = parseBody(placeOrderBody, req.body);
-    const keyHeader = req.get('Idempotency-Key');
-    const key = keyHeader === undefined ? undefined : parseBody(idempotencyKey, keyHeader, 'Idempotency-Key header');
-    const orderId = randomUUID();
+  const orderIdOnly = z.object({ orderId: uuid });
 
-    const order = await withTransaction(pool, async (tx) => {
-      const earlier = key ? await orderOfEarlierRequest(tx, key, body, orderId) : null;
-      if (earlier) return (await loadOrder(tx, earlier))!;
-      const prices = await pricesOf(tx, body.items.map((i) => i.sku));
-      const { customerId, email, items: lines, shippingAddress } = body;
-      return decideOn(tx, orderId, (now) => ({ type: 'PlaceOrder', orderId, customerId, email, lines, shippingAddress, prices, now }));
-    });
-    accepted(res, order);
-  });
+  return [
+    route({
+      method: 'post',
+      path: '/orders',
+      summary: 'Place an order: priced from the catalogue, PENDING until payment and stock answer',
+      headers: z.object({ 'Idempotency-Key': idempotencyKey.optional().describe('the same key with the same body answers the first order') }),
+      body: placeOrderBody,
+      responses: { 202: { description: 'the order, PENDING', schema: acceptedOrderBody, headers: { Location: '/orders/<orderId>' } } },
+      errors: { 409: ['idempotency_key_reused'], 422: ['unknown_sku'] },
+      async handle(req, res, { body }) {
+        const keyHeader = req.get('Idempotency-Key');
+        const key = keyHeader === undefined ? undefined : parseBody(idempotencyKey, keyHeader, 'Idempotency-Key header');
+        const orderId = randomUUID();
 
-  router.get('/orders', async (req, res) => {
-    const query = parseBody(listOrdersQuery, req.query, 'query');
-    const orders = await listOrders(pool, {
-      customerId: query.customerId,
-      status: query.status,
-      limit: query.limit,
-      after: query.cursor ? decodeCursor(query.cursor) : undefined,
-    });
-    const last = orders[orders.length - 1];
-    res.json({ items: orders.map(orderView), nextCursor: orders.length === query.limit && last ? encodeCursor(last) : null });
-  });
+        const order = await withTransaction(pool, async (tx) => {
+          const earlier = key ? await orderOfEarlierRequest(tx, key, body, orderId) : null;
+          if (earlier) return (await loadOrder(tx, earlier))!;
+          const prices = await pricesOf(tx, body.items.map((i) => i.sku));
+          const { customerId, email, items: lines, shippingAddress } = body;
+          return decideOn(tx, orderId, (now) => ({ type: 'PlaceOrder', orderId, customerId, email, lines, shippingAddress, prices, now }));
+        });
+        accepted(res, order);
+      },
+    }),
 
-  router.get('/orders/:orderId', async (req, res) => {
-    const query = parseBody(getOrderQuery, req.query, 'query');
-    let order = await existingOrder(req);
-    if (query.until) {
-      order = await waits.untilStatus(order, query.until, query.timeoutMs, res);
-      if (!query.until.includes(order.status)) res.set('X-Wait-Timed-Out', 'true');
-    }
-    res.json(orderView(order));
-  });
+    route({
+      method: 'get',
+      path: '/orders',
+      summary: 'Orders, newest first, a page at a time',
+      query: listOrdersQuery,
+      responses: { 200: { description: 'a page of orders', schema: orderPageBody } },
+      async handle(_req, res, { query }) {
+        const orders = await listOrders(pool, {
+          customerId: query.customerId,
+          status: query.status,
+          limit: query.limit,
+          after: query.cursor ? decodeCursor(query.cursor) : undefined,
+        });
+        const last = orders[orders.length - 1];
+        res.json({ items: orders.map(orderView), nextCursor: orders.length === query.limit && last ? encodeCursor(last) : null });
+      },
+    }),
 
-  router.get('/orders/:orderId/timeline', async (req, res) => {
-    const order = await existingOrder(req);
-    res.json((await timelineOf(pool, order.orderId)).map(timelineView));
-  });
+    route({
+      method: 'get',
+      path: '/orders/:orderId',
+      summary: 'An order; with `until`, once it has one of those statuses (or the wait is over)',
+      params: orderIdOnly,
+      query: getOrderQuery,
+      responses: { 200: { description: 'the order', schema: orderBody, headers: { 'X-Wait-Timed-Out': '`true` when `until` was not reached in time' } } },
+      errors: { 404: ['not_found'] },
+      async handle(req, res, { query }) {
+        let order = await existingOrder(req);
+        if (query.until) {
+          order = await waits.untilStatus(order, query.until, query.timeoutMs, res);
+          if (!query.until.includes(order.status)) res.set('X-Wait-Timed-Out', 'true');
+        }
+        res.json(orderView(order));
+      },
+    }),
 
-  router.get('/orders/:orderId/updates', async (req, res) => {
-    const order = await existingOrder(req);
-    const lastEventId = Number(req.get('Last-Event-ID') ?? req.query['lastEventId'] ?? 0);
-    await waits.streamUpdates(order.orderId, Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0, res);
-  });
+    route({
+      method: 'get',
+      path: '/orders/:orderId/timeline',
+      summary: 'Every event about the order, from every topic, in the order they occurred',
+      params: orderIdOnly,
+      responses: { 200: { description: 'the timeline', schema: z.array(timelineEntryBody) } },
+      errors: { 404: ['not_found'] },
+      async handle(req, res) {
+        const order = await existingOrder(req);
+        res.json((await timelineOf(pool, order.orderId)).map(timelineView));
+      },
+    }),
 
-  router.post('/orders/:orderId/cancel', async (req, res) => {
-    const { orderId } = await existingOrder(req);
-    const { reason } = parseBody(cancelOrderBody, req.body);
-    const order = await withTransaction(pool, (tx) => decideOn(tx, orderId, (now) => ({ type: 'CancelOrder', orderId, reason, now })));
-    res.status(202).json(orderView(cancellationOutcome(await waits.cancellationAnswer(order, res))));
-  });
+    route({
+      method: 'get',
+      path: '/orders/:orderId/updates',
+      summary: 'The timeline as Server-Sent Events, then live until the order is final',
+      params: orderIdOnly,
+      headers: z.object({ 'Last-Event-ID': z.string().optional().describe('resume after this entry') }),
+      query: streamQuery,
+      responses: {
+        200: {
+          description: 'events `id: <position>`, `event: <type>`, `data: <timeline entry>`; then `event: end`, or `event: reconnect` when the service stops',
+          contentType: 'text/event-stream',
+        },
+      },
+      errors: { 404: ['not_found'] },
+      async handle(req, res, { query }) {
+        const order = await existingOrder(req);
+        const lastEventId = Number(req.get('Last-Event-ID') ?? query.lastEventId ?? 0);
+        await waits.streamUpdates(order.orderId, Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0, res);
+      },
+    }),
 
-  return router;
+    route({
+      method: 'post',
+      path: '/orders/:orderId/cancel',
+      summary: 'Cancel an order; a CONFIRMED one once shipping says the parcel has not left',
+      params: orderIdOnly,
+      body: cancelOrderBody,
+      responses: { 202: { description: 'the order after the cancellation', schema: orderBody } },
+      errors: { 404: ['not_found'], 409: ['not_cancellable'] },
+      async handle(req, res, { body: { reason } }) {
+        const { orderId } = await existingOrder(req);
+        const order = await withTransaction(pool, (tx) => decideOn(tx, orderId, (now) => ({ type: 'CancelOrder', orderId, reason, now })));
+        res.status(202).json(orderView(cancellationOutcome(await waits.cancellationAnswer(order, res))));
+      },
+    }),
+  ];
 }

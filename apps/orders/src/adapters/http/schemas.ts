@@ -1,5 +1,6 @@
 /** What the orders API accepts, checked once at the edge. */
 import { z } from 'zod';
+import { orderRejectionReasons } from '@webshop/events';
 import { storableString } from '@webshop/service-kit';
 import { orderStatuses, type OrderStatus } from '../../domain/order';
 
@@ -25,8 +26,8 @@ const statusList = storableString()
   .pipe(z.array(z.enum(orderStatuses as [OrderStatus, ...OrderStatus[]])).min(1));
 
 export const getOrderQuery = z.object({
-  until: statusList.optional(),
-  timeoutMs: z.coerce.number().int().min(0).max(30_000).default(5_000),
+  until: statusList.optional().describe('comma-separated statuses: answer once the order has one of them (a long poll)'),
+  timeoutMs: z.coerce.number().int().min(0).max(30_000).default(5_000).describe('how long `until` waits'),
 });
 
 export const listOrdersQuery = z.object({
@@ -63,3 +64,51 @@ export const cancelOrderBody = z
       .catch(DEFAULT_REASON),
   })
   .catch({ reason: DEFAULT_REASON });
+
+/** The optional resume point of the live stream: anything but a positive integer starts from the beginning. */
+export const streamQuery = z.object({
+  lastEventId: z.string().optional().catch(undefined).describe('the last entry seen, as Last-Event-ID (for clients that cannot set headers)'),
+});
+
+// What the API answers (the views are typed by these).
+
+const orderItem = z.object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() });
+const shippingAddress = z.object({ name: z.string(), line1: z.string(), city: z.string(), postalCode: z.string(), country: z.string() });
+
+/** The answer to placing an order. */
+export const acceptedOrderBody = z.object({
+  orderId: z.string().uuid(),
+  status: z.enum(orderStatuses as [OrderStatus, ...OrderStatus[]]),
+  totalCents: z.number().int(),
+  items: z.array(orderItem),
+});
+
+export const orderBody = z.object({
+  orderId: z.string().uuid(),
+  customerId: z.string(),
+  email: z.string(),
+  items: z.array(orderItem),
+  totalCents: z.number().int(),
+  status: z.enum(orderStatuses as [OrderStatus, ...OrderStatus[]]),
+  rejectionReason: z.enum(orderRejectionReasons).optional(),
+  cancellationRequestedAt: z.iso.datetime().optional(),
+  shippingAddress,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const orderPageBody = z.object({
+  items: z.array(orderBody),
+  nextCursor: z.string().nullable().describe('the next page\'s cursor; null on the last page'),
+});
+
+export const timelineEntryBody = z.object({
+  eventId: z.string().uuid(),
+  type: z.string(),
+  topic: z.string(),
+  partition: z.number().int(),
+  offset: z.number().int(),
+  occurredAt: z.iso.datetime(),
+  producer: z.string(),
+  data: z.unknown().describe('the event, as on its topic'),
+});

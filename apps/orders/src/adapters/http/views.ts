@@ -1,8 +1,10 @@
 /** The order and its timeline entries as the API shows them. */
+import type { z } from 'zod';
 import type { Order } from '../../domain/order';
 import type { TimelineEntry } from '../pg/timeline-store';
+import type { orderBody, timelineEntryBody } from './schemas';
 
-export const orderView = (order: Order) => ({
+export const orderView = (order: Order): z.output<typeof orderBody> => ({
   orderId: order.orderId,
   customerId: order.customerId,
   email: order.email,
@@ -17,4 +19,4 @@ export const orderView = (order: Order) => ({
 });
 
 /** An entry without its position, which only the live stream shows (as the event's id). */
-export const timelineView = ({ position: _position, ...entry }: TimelineEntry) => entry;
+export const timelineView = ({ position: _position, ...entry }: TimelineEntry): z.output<typeof timelineEntryBody> => entry;

@@ -1,5 +1,6 @@
 /** What the payment API accepts, checked once at the edge. */
 import { z } from 'zod';
+import { paymentDeclineReasons } from '@webshop/events';
 import { storableString } from '@webshop/service-kit';
 
 /** A customer id as orders takes it: non-empty, at most 100 characters, no surrounding blanks. */
@@ -18,3 +19,14 @@ export const depositBody = z
   .strict();
 
 export const uuid = z.string().uuid();
+
+/** What the API answers (the views in router.ts are typed by these). */
+export const accountBody = z.object({ customerId: z.string(), balanceCents: z.number().int() });
+
+export const paymentBody = z.object({
+  orderId: z.string().uuid(),
+  customerId: z.string(),
+  amountCents: z.number().int(),
+  status: z.enum(['PROCESSED', 'DECLINED', 'REFUNDED']),
+  declineReason: z.enum(paymentDeclineReasons).optional().describe('why it was declined; only when DECLINED'),
+});

@@ -3,17 +3,17 @@
  * Each change: validate → command → decideAndRecord in one transaction → respond. The decider's
  * refusals (404 not_found, 409 invalid_shipment_state) reach the shared error handler as they are.
  */
-import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import { withTransaction, type Pool } from '@webshop/postgres';
 import { decideAndRecord } from '@webshop/runtime';
-import { HttpError, pathParam } from '@webshop/service-kit';
+import { HttpError, pathParam, route, type Route } from '@webshop/service-kit';
 import { shippingDecider, type ShippingCommand } from '../../domain/decide';
 import { loadShipment, shipmentOf, type ShipmentRecord } from '../pg/shipment-store';
 import { newTrackingNumber as defaultTrackingNumber } from '../tracking-number';
-import { uuid } from './schemas';
+import { shipmentBody, uuid } from './schemas';
 
 /** The shipment as the API shows it: fields that do not apply yet are left out. */
-export function shipmentView({ shipment, address }: ShipmentRecord) {
+export function shipmentView({ shipment, address }: ShipmentRecord): z.output<typeof shipmentBody> {
   const common = { orderId: shipment.orderId, shipmentId: shipment.shipmentId, status: shipment.status, address };
   switch (shipment.status) {
     case 'SCHEDULED':
@@ -38,20 +38,18 @@ export function shipmentView({ shipment, address }: ShipmentRecord) {
 
 const notFound = (orderId: string) => new HttpError(404, 'not_found', `no shipment for order ${orderId}`);
 
-/** `operatorOnly` guards what only an operator may do: dispatch and deliver (service-kit's operator access). */
-export function shippingRouter({
+const orderIdOnly = z.object({ orderId: uuid });
+
+/** The shipping API's routes; dispatch and deliver are for operators only (service-kit's operator access). */
+export function shippingRoutes({
   pool,
-  operatorOnly,
   clock = () => new Date(),
   newTrackingNumber = defaultTrackingNumber,
 }: {
   pool: Pool;
-  operatorOnly: RequestHandler;
   clock?: () => Date;
   newTrackingNumber?: () => string;
-}): Router {
-  const router = Router();
-
+}): Route[] {
   /**
    * Decides the command on the order's locked shipment, and answers the shipment as it is after it.
    * The command is made once the lock is held, so its time follows whatever changed the shipment before.
@@ -65,27 +63,53 @@ export function shippingRouter({
     });
   }
 
-  router.get('/shipments/:orderId', async (req, res) => {
-    const orderId = pathParam(req, 'orderId');
-    const record = uuid.safeParse(orderId).success ? await loadShipment(pool, orderId) : null;
-    if (!record) throw notFound(orderId);
-    res.json(shipmentView(record));
-  });
+  return [
+    route({
+      method: 'get',
+      path: '/shipments/:orderId',
+      summary: 'The shipment of an order',
+      params: orderIdOnly,
+      responses: { 200: { description: 'the shipment', schema: shipmentBody } },
+      errors: { 404: ['not_found'] },
+      async handle(req, res) {
+        const orderId = pathParam(req, 'orderId');
+        const record = uuid.safeParse(orderId).success ? await loadShipment(pool, orderId) : null;
+        if (!record) throw notFound(orderId);
+        res.json(shipmentView(record));
+      },
+    }),
 
-  router.post('/shipments/:orderId/dispatch', operatorOnly, async (req, res) => {
-    const record = await change(pathParam(req, 'orderId'), (orderId) => ({
-      type: 'DispatchShipment',
-      orderId,
-      trackingNumber: newTrackingNumber(),
-      now: clock().toISOString(),
-    }));
-    res.status(202).json(shipmentView(record));
-  });
+    route({
+      method: 'post',
+      path: '/shipments/:orderId/dispatch',
+      summary: 'Dispatch a SCHEDULED shipment (gives it a tracking number); publishes ShipmentDispatched',
+      operator: true,
+      params: orderIdOnly,
+      responses: { 202: { description: 'the shipment, DISPATCHED', schema: shipmentBody } },
+      errors: { 404: ['not_found'], 409: ['invalid_shipment_state'] },
+      async handle(req, res) {
+        const record = await change(pathParam(req, 'orderId'), (orderId) => ({
+          type: 'DispatchShipment',
+          orderId,
+          trackingNumber: newTrackingNumber(),
+          now: clock().toISOString(),
+        }));
+        res.status(202).json(shipmentView(record));
+      },
+    }),
 
-  router.post('/shipments/:orderId/deliver', operatorOnly, async (req, res) => {
-    const record = await change(pathParam(req, 'orderId'), (orderId) => ({ type: 'DeliverShipment', orderId, now: clock().toISOString() }));
-    res.status(202).json(shipmentView(record));
-  });
-
-  return router;
+    route({
+      method: 'post',
+      path: '/shipments/:orderId/deliver',
+      summary: 'Deliver a DISPATCHED shipment; publishes ShipmentDelivered',
+      operator: true,
+      params: orderIdOnly,
+      responses: { 202: { description: 'the shipment, DELIVERED', schema: shipmentBody } },
+      errors: { 404: ['not_found'], 409: ['invalid_shipment_state'] },
+      async handle(req, res) {
+        const record = await change(pathParam(req, 'orderId'), (orderId) => ({ type: 'DeliverShipment', orderId, now: clock().toISOString() }));
+        res.status(202).json(shipmentView(record));
+      },
+    }),
+  ];
 }

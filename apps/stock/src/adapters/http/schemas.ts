@@ -22,3 +22,13 @@ export const restockBody = z
     quantity: z.number().int().min(1).max(1_000_000),
   })
   .strict();
+
+/** What the API answers (the views in router.ts are typed by these). */
+export const stockLevelBody = z.object({
+  sku: z.string(),
+  name: z.string(),
+  priceCents: z.number().int(),
+  available: z.number().int().describe('units that can be reserved'),
+  reserved: z.number().int().describe('units held for orders not yet confirmed'),
+});
+export const productBody = stockLevelBody.extend({ updatedAt: z.iso.datetime() });

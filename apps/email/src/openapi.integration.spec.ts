@@ -1,0 +1,33 @@
+/**
+ * Email's OpenAPI document against the service itself, started as main.ts starts it on real Kafka
+ * and Postgres: /openapi.json (no token needed) names exactly the routes its express app has, is
+ * valid OpenAPI 3.1, and asks for the operator token where the service does.
+ */
+import { call, documentedRoutes, expressRoutes, openApiVerdict, securedRoutes, startServiceHarness, startMailCatcher, type MailCatcher, type ServiceHarness } from '@webshop/testing';
+import { emailService } from './service';
+
+let mail: MailCatcher;
+let shop: ServiceHarness;
+let document: object;
+beforeAll(async () => {
+  mail = await startMailCatcher();
+  shop = await startServiceHarness(emailService, { label: 'email_openapi', reads: ['emails'], env: { SMTP_URL: mail.url, MAIL_FROM: 'Webshop <shop@example.com>' } });
+  const answer = await call(shop.url('/openapi.json'), 'GET', undefined, { token: null });
+  expect(answer.status).toBe(200);
+  document = answer.body as object;
+});
+afterAll(async () => {
+  await shop?.stop();
+  await mail?.stop();
+});
+
+describe('the email OpenAPI document', () => {
+  it('documents every route the service has, and only those, as valid OpenAPI 3.1', async () => {
+    expect(documentedRoutes(document)).toEqual(expressRoutes(shop.running.app));
+    expect(await openApiVerdict(document)).toBe('valid');
+  });
+
+  it('asks for no token anywhere', () => {
+    expect(securedRoutes(document)).toEqual([]);
+  });
+});
