@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createPool, dropServiceDatabase } from '@webshop/postgres';
-import { createDedicatedBroker, freePort, testBrokers, uniqueName, waitFor } from '@webshop/testing';
+import { createDedicatedBroker, duplicateKeys, freePort, testBrokers, uniqueName, waitFor } from '@webshop/testing';
 import { SERVICE_DATABASES, serverUrlFromEnv } from '../postgres/create-databases';
 
 const root = path.resolve(__dirname, '../..');
@@ -64,6 +64,21 @@ function npmStart(env: NodeJS.ProcessEnv): RunningShop {
 
 // eslint-disable-next-line no-control-regex
 const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+/**
+ * What a healthy start must not print: a warning or an error line in the services' log files (JSON
+ * lines), or on the console (their readable form), or a line with a key twice.
+ */
+function logProblems(state: string, console: string): string[] {
+  const logs = path.join(state, 'logs');
+  const fromFiles = readdirSync(logs).flatMap((file) =>
+    readFileSync(path.join(logs, file), 'utf8')
+      .split('\n')
+      .filter((line) => /"level":"(warn|error)"/.test(line) || duplicateKeys(line).length > 0)
+      .map((line) => `${file}: ${line}`),
+  );
+  return [...fromFiles, ...console.split('\n').filter((line) => /^\S+\s*\| \[[\d:.]+\] (WARN|ERROR):/.test(line))];
+}
 
 async function untilReady(shop: RunningShop): Promise<string> {
   try {
@@ -171,7 +186,7 @@ describe('npm start (the local shop without Docker)', () => {
     const paymentUrl = `http://127.0.0.1:${env['PAYMENT_PORT']}`;
     const balance = async () => ((await (await fetch(`${paymentUrl}/accounts/alice`)).json()) as { balanceCents: number }).balanceCents;
     const before = await balance();
-    const depositCurl = banner.split('\n').find((line) => line.includes('/deposits'))!.replace(/^\[shop\]\s+/, '');
+    const depositCurl = banner.split('\n').find((line) => line.startsWith('[shop]') && line.includes('/deposits'))!.replace(/^\[shop\]\s+/, '');
     expect(JSON.parse((await promisify(execFile)('bash', ['-c', depositCurl])).stdout)).toEqual({ customerId: 'alice', balanceCents: before + 1_000 });
     const refused = await fetch(`${paymentUrl}/accounts/alice/deposits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amountCents":1}' });
     expect([refused.status, ((await refused.json()) as { error: string }).error]).toEqual([401, 'unauthorized']);
@@ -183,6 +198,8 @@ describe('npm start (the local shop without Docker)', () => {
     // the SIGINT, as it does in a terminal.
     await first.ctrlC();
     expect(plain(first.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0, 0\)/);
+    // A first start (new databases and topics), an order, a stop: nothing to warn of.
+    expect(logProblems(state, plain(first.output()))).toEqual([]);
 
     const second = npmStart(env);
     shops.push(second);
@@ -198,6 +215,7 @@ describe('npm start (the local shop without Docker)', () => {
     // SIGTERM to npm alone: it passes it on, and nothing it started outlives it.
     await second.terminate();
     expect(plain(second.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0, 0\)/);
+    expect(logProblems(state, plain(second.output()))).toEqual([]);
   }, 300_000);
 
   it('KAFKA_SECURITY=sasl: the shop on a broker with logins and the registry\'s ACLs, each service as its own principal', async () => {
@@ -215,7 +233,7 @@ describe('npm start (the local shop without Docker)', () => {
       expect(confirmed.status).toBe('CONFIRMED');
       // No service's log shows a password; the web front end's pulse, logged in as `web`, is ready.
       const logs = readdirSync(path.join(state, 'logs')).map((file) => readFileSync(path.join(state, 'logs', file), 'utf8')).join('\n');
-      for (const principal of ['admin', 'orders', 'payment', 'web']) expect(logs).not.toContain(broker.credentials(principal).password);
+      for (const principal of ['admin', 'orders', 'payment', 'web']) expect(logs).not.toContain(broker.credentials(principal)!.password);
       await waitFor(async () => (await fetch(`http://127.0.0.1:${env['WEB_PORT']}/readyz`)).status === 200, { timeoutMs: 60_000, description: 'the web front end ready' });
       await shop.ctrlC();
     } finally {

@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { createAdmin, createKafka } from '@webshop/kafka';
+import { duplicateKeys, freePort } from '@webshop/testing';
 import { createLogger } from './logger';
 
 function capture() {
@@ -37,4 +39,26 @@ describe('credentials in log fields', () => {
     expect(lines[1]).toMatchObject({ config: { ADMIN_TOKENS: '[redacted]', PORT: 3002 }, authorization: '[redacted]' });
     expect(lines[2]).toMatchObject({ token: '[redacted]', options: { password: '[redacted]' } });
   });
+});
+
+describe('one key once in a line', () => {
+  it('a field given again (by the base, a child, the call) is written once, the most specific winning; pino\'s own names are kept aside', () => {
+    const text: string[] = [];
+    const logger = createLogger({ service: 'orders' }, 'info', { write: (line: string) => void text.push(line) });
+    logger.child({ correlationId: 'order-1', traceId: 'a' }).child({ traceId: 'b' }).info('relay', { service: 'orders', correlationId: 'order-1', time: 'then', msg: 'x' });
+    expect(text.map(duplicateKeys)).toEqual([[]]);
+    expect(JSON.parse(text[0]!)).toMatchObject({ service: 'orders', correlationId: 'order-1', traceId: 'b', msg: 'relay', timeField: 'then', msgField: 'x' });
+  });
+
+  it("kafkajs' own lines (a broker that cannot be reached) keep their level, with no key twice and no kafkajs timestamp", async () => {
+    const text: string[] = [];
+    const logger = createLogger({ service: 'orders' }, 'debug', { write: (line: string) => void text.push(line) });
+    const admin = createAdmin(createKafka({ clientId: 'orders', brokers: [`127.0.0.1:${await freePort()}`], logger }));
+    await expect(admin.connect()).rejects.toThrow();
+    expect(text.length).toBeGreaterThan(0);
+    for (const line of text) expect([line, duplicateKeys(line)]).toEqual([line, []]);
+    const lines = text.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((l) => String(l['msg']).startsWith('Connection error'))).toMatchObject({ level: 'error', service: 'orders', source: 'kafkajs', namespace: 'Connection' });
+    expect(lines.filter((l) => 'timestamp' in l || 'logger' in l || 'correlationId' in l)).toEqual([]);
+  }, 30_000);
 });

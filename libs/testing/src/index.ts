@@ -1,4 +1,5 @@
 export { waitFor } from './wait-for';
+export { duplicateKeys } from './duplicate-keys';
 export { uniqueName } from './unique-name';
 export { createTestDatabase, type TestDatabase } from './test-database';
 export { testKafka, createTestTopic, testBrokers } from './test-kafka';
