@@ -7,22 +7,31 @@
 #                     in a cluster, a node that is not running (killed, say) is started and rejoins.
 #   kafka.sh stop     clean shutdown of the broker (or every node) this checkout started.
 #   kafka.sh status   prints the bootstrap address and exits 0 when a broker answers, else exits 1.
+#   kafka.sh credentials  prints the path of the principals' passwords file (SASL; nothing when plain).
 #
-# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_STATE_DIR (infra/kafka/.state),
+# Two modes, each with its own state and ports, so that one never meets the other's data:
+#   KAFKA_SECURITY=sasl (the default): logins and ACLs (below); state infra/kafka/.state-sasl, port 9192
+#     (controller 9193);
+#   KAFKA_SECURITY=plain: no login, everything allowed, for a quick local try only, asked for by
+#     name; state infra/kafka/.state, port 9092 (controller 9093).
+# Environment: KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_STATE_DIR (override the mode's),
 # KAFKA_HEAP_OPTS (-Xms256m -Xmx1g). Broker logs go to $KAFKA_STATE_DIR/logs/server.log.
 # KAFKA_NODES=3: a three-node KRaft cluster (each node broker and controller, a three-voter quorum,
-# topics with replication factor 3 and min.insync.replicas=2) on 9092/9093, 9094/9095, 9096/9097,
-# each node's state and logs in $KAFKA_STATE_DIR/node-<i>; or KAFKA_PORTS and KAFKA_CONTROLLER_PORTS,
+# topics with replication factor 3 and min.insync.replicas=2) on KAFKA_PORT/KAFKA_CONTROLLER_PORT,
+# +2, +4, each node's state and logs in $KAFKA_STATE_DIR/node-<i>; or KAFKA_PORTS and KAFKA_CONTROLLER_PORTS,
 # comma-separated, one port a node. Use a state directory of its own for a cluster.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-state="${KAFKA_STATE_DIR:-$here/.state}"
+security="${KAFKA_SECURITY:-sasl}"
+[[ "$security" == plain || "$security" == sasl ]] || { echo "[kafka] KAFKA_SECURITY must be plain or sasl, not $security" >&2; exit 2; }
+if [[ "$security" == sasl ]]; then default_state="$here/.state-sasl" default_port=9192; else default_state="$here/.state" default_port=9092; fi
+state="${KAFKA_STATE_DIR:-$default_state}"
 log() { echo "[kafka] $*" >&2; }
 
 # The nodes: one by default; KAFKA_NODES=3 for a cluster (ports KAFKA_PORT + 2(i-1) for clients and
-# KAFKA_CONTROLLER_PORT + 2(i-1) for the controller quorum: 9092/9093, 9094/9095, 9096/9097), or
+# KAFKA_CONTROLLER_PORT + 2(i-1) for the controller quorum: 9192/9193, 9194/9195, 9196/9197 with SASL), or
 # KAFKA_PORTS / KAFKA_CONTROLLER_PORTS as comma-separated lists, one port a node.
 if [[ -n "${KAFKA_PORTS:-}" ]]; then
   IFS=, read -r -a ports <<<"$KAFKA_PORTS"
@@ -30,8 +39,8 @@ if [[ -n "${KAFKA_PORTS:-}" ]]; then
 else
   ports=(); controller_ports=()
   for ((i = 0; i < ${KAFKA_NODES:-1}; i++)); do
-    ports+=($(( ${KAFKA_PORT:-9092} + 2 * i )))
-    controller_ports+=($(( ${KAFKA_CONTROLLER_PORT:-9093} + 2 * i )))
+    ports+=($(( ${KAFKA_PORT:-$default_port} + 2 * i )))
+    controller_ports+=($(( ${KAFKA_CONTROLLER_PORT:-$((default_port + 1))} + 2 * i )))
   done
 fi
 nodes=${#ports[@]}
@@ -56,11 +65,9 @@ ready() {
 
 # KAFKA_SECURITY=sasl: clients must log in (SCRAM-SHA-512) as one of the shop's principals, and the
 # broker allows each only what the ACLs derived from the topic registry allow (libs/kafka/src/acls.ts,
-# applied with `npm run kafka:acls`). The principals' passwords are made on the first start and kept
+# applied for a shop's topic prefix by npm start and the test set-up). The principals' passwords are made on the first start and kept
 # in $state/credentials.env (mode 600), as KAFKA_PASSWORD_<principal>=... . KAFKA_SECURITY=plain:
 # no login and everything allowed, for a quick local try only.
-security="${KAFKA_SECURITY:-plain}"
-[[ "$security" == plain || "$security" == sasl ]] || { log "KAFKA_SECURITY must be plain or sasl, not $security"; exit 2; }
 principals=(admin orders payment stock shipping email web)
 credentials="$state/credentials.env"
 
@@ -283,9 +290,12 @@ status() {
   if ready 10000; then echo "$bootstrap"; else exit 1; fi
 }
 
+credentials_file() { if [[ "$security" == sasl ]]; then echo "$credentials"; fi; }
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  credentials) credentials_file ;;
+  *) echo "usage: $0 start|stop|status|credentials" >&2; exit 2 ;;
 esac

@@ -17,11 +17,12 @@
  * the first, e.g. for a test), WEB_PORT (3000), ORDERS_PORT .. EMAIL_PORT, SMTP_PORT, MAIL_UI_PORT,
  * SHOP_STATE_DIR (where the logs and the built web app go), LOG_LEVEL, AUTO_DISPATCH_MS.
  *
- * KAFKA_SECURITY=sasl: Kafka with logins and ACLs (infra/kafka). The local broker is then one of its
- * own (state infra/kafka/.state-sasl, port KAFKA_PORT, default 9192), or the one at KAFKA_BROKERS
- * with its principals' passwords in KAFKA_CREDENTIALS (a file of KAFKA_PASSWORD_<principal>=…
- * lines, as infra/kafka writes them); the shop's ACLs are applied for TOPIC_PREFIX, and every
- * service and the web log in as their own principal.
+ * Kafka with logins and ACLs, as infra/kafka runs it by default (state infra/kafka/.state-sasl, port
+ * 9192), or the broker at KAFKA_BROKERS with its principals' passwords in KAFKA_CREDENTIALS (a file
+ * of KAFKA_PASSWORD_<principal>=… lines, as infra/kafka writes them): the shop's ACLs are applied for
+ * TOPIC_PREFIX, and every service and the web log in as their own principal. KAFKA_SECURITY=plain
+ * asks for the local broker without logins (state infra/kafka/.state, port 9092), for a quick try;
+ * so does a KAFKA_BROKERS without KAFKA_CREDENTIALS.
  *
  * The operator's token (deposits, restocks, product changes, dispatch, deliver) is made afresh for
  * each run, given to the services (ADMIN_TOKENS), printed beside the curl examples and written to
@@ -72,27 +73,33 @@ function serveMail(mail: MailCatcher, port: number): Promise<http.Server> {
   return new Promise((resolve, reject) => server.listen(port, '127.0.0.1', () => resolve(server)).once('error', reject));
 }
 
-const kafkaSecurity = process.env['KAFKA_SECURITY'] === 'sasl' ? 'sasl' : 'plain';
-/** The SASL broker's own state and ports, so that it can run beside the plain one of the tests. */
-const saslBroker = {
-  KAFKA_SECURITY: 'sasl',
-  KAFKA_STATE_DIR: process.env['KAFKA_STATE_DIR'] ?? path.join(root, 'infra/kafka/.state-sasl'),
-  KAFKA_PORT: process.env['KAFKA_PORT'] ?? '9192',
-  KAFKA_CONTROLLER_PORT: process.env['KAFKA_CONTROLLER_PORT'] ?? '9193',
-};
+const kafkaScript = path.join(root, 'infra/kafka/kafka.sh');
+/** As infra/kafka runs it: SASL and ACLs unless KAFKA_SECURITY=plain asks for a broker without logins. */
+const kafkaSecurity = process.env['KAFKA_SECURITY'] === 'plain' ? 'plain' : 'sasl';
 
-async function startLocalBroker(): Promise<string> {
-  say(`starting the Kafka broker${kafkaSecurity === 'sasl' ? ' with SASL and ACLs' : ''} (first run fetches its jars through Maven)...`);
-  const env = kafkaSecurity === 'sasl' ? { ...process.env, ...saslBroker } : process.env;
-  const { stdout } = await promisify(execFile)('bash', [path.join(root, 'infra/kafka/kafka.sh'), 'start'], { timeout: 300_000, env });
-  return stdout.trim().split('\n').pop()!;
+/** The local broker (reused when it runs): its address, and its principals' passwords file when it has SASL. */
+async function startLocalBroker(): Promise<{ brokers: string; credentials?: string }> {
+  say(`starting the Kafka broker${kafkaSecurity === 'sasl' ? ' with SASL and ACLs' : ', plain (no logins: KAFKA_SECURITY=plain)'} (first run fetches its jars through Maven)...`);
+  const env = { ...process.env, KAFKA_SECURITY: kafkaSecurity };
+  const { stdout } = await promisify(execFile)('bash', [kafkaScript, 'start'], { timeout: 300_000, env });
+  const credentials = (await promisify(execFile)('bash', [kafkaScript, 'credentials'], { env })).stdout.trim();
+  return { brokers: stdout.trim().split('\n').pop()!, credentials: credentials || undefined };
 }
 
-/** Each principal's login (SASL), from the broker's credentials file; none for a plain broker. */
-async function kafkaLogins(brokers: string): Promise<(principal: string) => Record<string, string>> {
-  if (kafkaSecurity === 'plain') return () => ({});
-  const file = process.env['KAFKA_BROKERS'] ? process.env['KAFKA_CREDENTIALS'] : path.join(saslBroker.KAFKA_STATE_DIR, 'credentials.env');
-  if (!file || !existsSync(file)) throw new Error(`KAFKA_SECURITY=sasl: the principals' passwords are needed (KAFKA_CREDENTIALS=${file ?? '<unset>'})`);
+/** A broker you run (KAFKA_BROKERS): its passwords file is KAFKA_CREDENTIALS; none means a plain broker. */
+function givenBroker(brokers: string): { brokers: string; credentials?: string } {
+  const credentials = process.env['KAFKA_CREDENTIALS'] || undefined;
+  if (process.env['KAFKA_SECURITY'] === 'sasl' && !credentials) throw new Error('KAFKA_SECURITY=sasl with KAFKA_BROKERS: KAFKA_CREDENTIALS must name the principals\' passwords file');
+  if (credentials && !existsSync(credentials)) throw new Error(`KAFKA_CREDENTIALS=${credentials}: no such file`);
+  return { brokers, credentials };
+}
+
+/** Each principal's login (SASL), from the broker's passwords file, once the shop's ACLs are on it; none for a plain broker. */
+async function kafkaLogins({ brokers, credentials: file }: { brokers: string; credentials?: string }): Promise<(principal: string) => Record<string, string>> {
+  if (!file) {
+    say('Kafka without logins or ACLs (a plain broker): for a quick local try only');
+    return () => ({});
+  }
   const login = (principal: string) => {
     const { username, password } = credentialsFromFile(file, principal);
     return { KAFKA_USERNAME: username, KAFKA_PASSWORD: password };
@@ -129,8 +136,9 @@ async function buildWebApp(): Promise<'built' | 'up to date'> {
 async function main(): Promise<void> {
   mkdirSync(path.join(state, 'logs'), { recursive: true });
   say(`starting the shop; once it is up, open http://127.0.0.1:${process.env['WEB_PORT'] ?? 3000}`);
-  const brokers = process.env['KAFKA_BROKERS'] ?? (await startLocalBroker());
-  const kafkaLogin = await kafkaLogins(brokers);
+  const broker = process.env['KAFKA_BROKERS'] ? givenBroker(process.env['KAFKA_BROKERS']) : await startLocalBroker();
+  const brokers = broker.brokers;
+  const kafkaLogin = await kafkaLogins(broker);
   const pgServer = serverUrlFromEnv();
   const { created, urls: databaseUrls } = await createServiceDatabases(pgServer, databasePrefix, localDatabasePasswords(state, databasePrefix));
   say(`Kafka at ${brokers}; Postgres databases ready${created.length ? ` (created ${created.join(', ')})` : ''}, each service connects as its own role`);
@@ -159,7 +167,7 @@ async function main(): Promise<void> {
     await Promise.all(starting.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
     await mail.stop();
     mailUi.close();
-    const stopBroker = kafkaSecurity === 'sasl' ? `KAFKA_STATE_DIR=${path.relative(root, saslBroker.KAFKA_STATE_DIR)} npm run kafka:stop` : 'npm run kafka:stop';
+    const stopBroker = kafkaSecurity === 'plain' ? 'KAFKA_SECURITY=plain npm run kafka:stop' : 'npm run kafka:stop';
     say(`stopped (service exit codes: ${codes.join(', ')}); the broker keeps running, '${stopBroker}' stops it`);
     process.exit(code);
   };

@@ -28,7 +28,7 @@ describe('a service on a broker with SASL and ACLs', () => {
     await broker.start();
     await applyShopAcls(as('admin'), prefix);
     const database = await ensureServiceDatabase(server, `${name}_payment`);
-    const { username, password } = broker.credentials('payment');
+    const { username, password } = broker.credentials('payment')!;
     payment = await startServiceProcess({
       name: 'payment',
       port: await freePort(),

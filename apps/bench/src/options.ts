@@ -24,7 +24,8 @@ baseline and the ratio:
   -h, --help               this text
 
 Runs on private databases and topics (hop, post: on $DATABASE_URL and $KAFKA_BROKERS, default the
-local ones) and removes them afterwards, also on Ctrl-C. Exit 0 when every section ran.`;
+local Postgres and the plain local broker, KAFKA_SECURITY=plain npm run kafka:start, 127.0.0.1:9092)
+and removes them afterwards, also on Ctrl-C. Exit 0 when every section ran.`;
 
 export { UsageError };
 

@@ -3,8 +3,9 @@
  * in the dead-letter topics (`<prefix><topic>.dlq.<service>`) with its reason.
  */
 import { randomUUID } from 'node:crypto';
-import { createAdmin, createKafka, DlqHeader, headerString, Header, startReader, type KafkaClient } from '@webshop/kafka';
+import { createAdmin, DlqHeader, headerString, Header, startReader, type KafkaClient } from '@webshop/kafka';
 import { topics, type ServiceName } from '@webshop/events';
+import type { KafkaAccess } from '@webshop/testing';
 import { TOPIC_PREFIX } from './supervisor';
 
 /** Which topics each service reads (each app's adapters/kafka/handlers.ts, consumedTopics). */
@@ -29,7 +30,8 @@ export interface DeadLetter {
   eventId: string | null;
 }
 
-export const chaosKafka = (brokers: string[]): KafkaClient => createKafka({ clientId: `chaos-${randomUUID().slice(0, 8)}`, brokers });
+/** The operator's client: the checker reads every topic, the poison plant writes where no service may. */
+export const chaosKafka = (broker: KafkaAccess): KafkaClient => broker.admin(`chaos-${randomUUID().slice(0, 8)}`);
 
 /**
  * Lag per `group → topic`: the sum over partitions of (high watermark − committed offset). The

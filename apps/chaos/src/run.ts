@@ -83,7 +83,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const followed = setInterval(() => {
       [...ledger.orders.keys()].forEach((orderId, i) => i % 4 === 0 && streams!.follow(orderId));
     }, 1_000);
-    const kafka = chaosKafka(shop.broker.brokers);
+    const kafka = chaosKafka(shop.broker);
     const progress = setInterval(() => {
       const answers = ledger.exchanges.filter((e) => e.atMs >= 0);
       const bad = answers.filter((e) => !definite(e.status)).length;

@@ -137,7 +137,7 @@ export async function takeSnapshot(shop: Shop, accepted: readonly string[], refu
     (await c.query('SELECT email_id, order_id, template, status FROM emails')).rows.map((r) => ({ emailId: r.email_id, orderId: r.order_id, template: r.template, status: r.status })),
   );
 
-  const kafka = chaosKafka(shop.broker.brokers);
+  const kafka = chaosKafka(shop.broker);
   return {
     views,
     apiEmails,

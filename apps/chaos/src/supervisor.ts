@@ -110,6 +110,7 @@ export async function startShop({ replicas, nodes, logDir, clock, log }: ShopOpt
     const [postgres, broker] = await Promise.all([createDedicatedPostgres(), createDedicatedBroker({ nodes })]);
     cleanups.push(() => postgres.destroy(), () => broker.destroy());
     await Promise.all([postgres.start(), broker.start()]);
+    await broker.grantShop(TOPIC_PREFIX); // each service logs in as itself, allowed what the registry gives it
     const mail = await startMailCatcher();
     cleanups.push(() => mail.stop());
     log(`postgres ${postgres.url}, kafka ${broker.brokers.join(',')}, smtp ${mail.url}`);
@@ -127,7 +128,6 @@ export async function startShop({ replicas, nodes, logDir, clock, log }: ShopOpt
       }
     }
     const env = (service: ServiceName): Record<string, string> => ({
-      KAFKA_BROKERS: broker.brokers.join(','),
       DATABASE_URL: serviceUrl[service],
       TOPIC_PREFIX,
       LOG_LEVEL: 'warn',
@@ -149,6 +149,7 @@ export async function startShop({ replicas, nodes, logDir, clock, log }: ShopOpt
       const p = await startServiceProcess({
         name: i.service,
         port: i.port,
+        kafka: broker,
         env: env(i.service),
         logFile: path.join(logDir, `${i.name.replace('#', '-')}.log`),
         waitUntilReady: false,

@@ -14,7 +14,7 @@ import {
   freePort,
   startMailCatcher,
   startServiceProcess,
-  testBrokers,
+  testKafkaAccess,
   uniqueName,
   waitFor,
   type MailCatcher,
@@ -34,14 +34,16 @@ describe('email, SIGKILLed while it sends', () => {
   let logDir: string;
   const prefix = `${uniqueName('emailcrash').replace(/_/g, '-')}.`;
   const processes: ServiceProcess[] = [];
+  const kafka = testKafkaAccess();
+  let revokeAcls = async (): Promise<void> => undefined;
 
   const start = async () => {
     const service = await startServiceProcess({
       name: 'email',
       port,
       logFile: path.join(logDir, 'email.log'),
+      kafka,
       env: {
-        KAFKA_BROKERS: testBrokers().join(','),
         DATABASE_URL: db.url,
         TOPIC_PREFIX: prefix,
         LOG_LEVEL: 'info',
@@ -60,6 +62,7 @@ describe('email, SIGKILLed while it sends', () => {
 
   beforeAll(async () => {
     mail = await startMailCatcher();
+    revokeAcls = await kafka.grantShop(prefix);
     db = await createTestDatabase('emailcrash');
     port = await freePort();
     logDir = mkdtempSync(path.join(os.tmpdir(), 'email-crash-'));
@@ -70,6 +73,7 @@ describe('email, SIGKILLed while it sends', () => {
   });
   afterAll(async () => {
     await mail?.stop();
+    await revokeAcls();
     await db?.drop();
     if (logDir) rmSync(logDir, { recursive: true, force: true });
   });

@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { EventData } from '@webshop/events';
-import { connectProducer, createConsumerRunner, createKafka, deadLetterMessage, encodeRecord, ensureTopics, messagingMigrations, type ConsumerRunner, type Outcome } from '@webshop/kafka';
+import { connectProducer, createConsumerRunner, deadLetterMessage, encodeRecord, ensureTopics, messagingMigrations, type ConsumerRunner, type Outcome } from '@webshop/kafka';
 import { migrate } from '@webshop/postgres';
-import { createTestDatabase, testBrokers, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, testKafka, testKafkaAccess, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
 import { formatDeadLetter, parseDlqArgs, runDlq, UsageError } from './dlq';
 
 const run = promisify(execFile);
@@ -31,8 +31,9 @@ describe('npm run dlq', () => {
   const prefix = `${uniqueName('dlq').replace(/_/g, '-')}.`;
   const source = `${prefix}orders`;
   const dlq = `${prefix}orders.dlq.payment`;
-  const env = { KAFKA_BROKERS: testBrokers().join(','), TOPIC_PREFIX: prefix };
-  const kafka = createKafka({ clientId: 'dlq-test', brokers: testBrokers() });
+  // The tool logs in as the operator, as it would on the local broker.
+  const env = { ...testKafkaAccess().env('admin'), TOPIC_PREFIX: prefix };
+  const kafka = testKafka('dlq-test');
   const orderId = randomUUID();
   const eventId = randomUUID();
   const output = async (argv: string[]) => {

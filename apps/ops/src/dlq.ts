@@ -4,11 +4,11 @@
  * What sits in each dead-letter topic (`<topic>.dlq.<service>`), each record decoded where it can
  * be (reason, where it came from, headers, the event), and a replay of records to their original
  * topic once the cause is fixed: safe, since the consumers' inboxes absorb an event they applied.
- * Reads KAFKA_BROKERS (default 127.0.0.1:9092), TOPIC_PREFIX (default none) and, for a broker with
- * SASL, the operator's KAFKA_USERNAME/KAFKA_PASSWORD (principal `admin`) from the environment.
+ * Reads KAFKA_BROKERS (default the local broker, 127.0.0.1:9192), TOPIC_PREFIX (default none) and
+ * the operator's login (principal `admin`): KAFKA_USERNAME/KAFKA_PASSWORD, or KAFKA_CREDENTIALS (a
+ * passwords file; the local broker's by default); none for a plain broker (toolKafkaOptions).
  */
-import { createKafka, listDeadLetterTopics, readDeadLetters, replayDeadLetters, type DeadLetter } from '@webshop/kafka';
-import { kafkaCredentials } from '@webshop/service-kit';
+import { createKafka, listDeadLetterTopics, readDeadLetters, replayDeadLetters, toolKafkaOptions, type DeadLetter } from '@webshop/kafka';
 
 export class UsageError extends Error {}
 
@@ -69,9 +69,8 @@ export function formatDeadLetter(letter: DeadLetter): string {
 }
 
 export async function runDlq(command: DlqCommand, env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<void> {
-  const brokers = (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
   const prefix = env['TOPIC_PREFIX'] ?? '';
-  const kafka = createKafka({ clientId: 'webshop-dlq', brokers, credentials: kafkaCredentials(env) });
+  const kafka = createKafka({ clientId: 'webshop-dlq', ...toolKafkaOptions(env, 'admin') });
   const options = { ...(command.offset !== undefined ? { offset: command.offset } : {}), ...(command.partition !== undefined ? { partition: command.partition } : {}) };
   switch (command.action) {
     case 'list': {

@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { EventData } from '@webshop/events';
-import { connectProducer, createAdmin, createKafka, encodeRecord, ensureTopics } from '@webshop/kafka';
+import { connectProducer, createAdmin, encodeRecord, ensureTopics } from '@webshop/kafka';
 import { createPool, dropServiceDatabase, ensureServiceDatabase, type Pool } from '@webshop/postgres';
-import { freePort, startServiceProcess, testBrokers, uniqueName, waitFor } from '@webshop/testing';
+import { freePort, startServiceProcess, testKafka, testKafkaAccess, uniqueName, waitFor } from '@webshop/testing';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../../..');
@@ -33,10 +33,13 @@ describe('npm run rebuild -- <service>', () => {
   const databasePrefix = `${name}_`;
   const topicPrefix = `${name.replace(/_/g, '-')}.`;
   const server = process.env['DATABASE_URL']!;
-  const env = { ...process.env, KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: server, DATABASE_PREFIX: databasePrefix, TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'warn' };
+  // As on the local broker: the tool finds shipping's login in the passwords file (KAFKA_CREDENTIALS).
+  const access = testKafkaAccess();
+  const env = { ...process.env, KAFKA_BROKERS: access.brokers.join(','), DATABASE_URL: server, DATABASE_PREFIX: databasePrefix, TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'warn' };
   const orders = Array.from({ length: 8 }, (_, i) => ({ orderId: randomUUID(), city: `City ${i}` }));
   let pool: Pool;
   let logDir: string;
+  let revokeAcls = async (): Promise<void> => undefined;
   const rebuild = (service: string) =>
     run(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'tsconfig.base.json', 'infra/local/rebuild.ts', service], { cwd: root, env, timeout: 120_000 }).then(
       ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
@@ -49,7 +52,8 @@ describe('npm run rebuild -- <service>', () => {
     // Shipping's own role owns its database, as npm start makes it; the rebuild runs as that role too.
     const shippingDatabase = await ensureServiceDatabase(server, `${databasePrefix}shipping`);
     pool = createPool(shippingDatabase.url, { max: 2 });
-    const kafka = createKafka({ clientId: 'rebuild-test', brokers: testBrokers() });
+    revokeAcls = await access.grantShop(topicPrefix);
+    const kafka = testKafka('rebuild-test');
     await ensureTopics(kafka, [`${topicPrefix}orders`], 3);
     const producer = await connectProducer(kafka);
     await producer.send(
@@ -62,7 +66,8 @@ describe('npm run rebuild -- <service>', () => {
       name: 'shipping',
       port: await freePort(),
       logFile: path.join(logDir, 'shipping.log'),
-      env: { KAFKA_BROKERS: env.KAFKA_BROKERS, DATABASE_URL: shippingDatabase.url, TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'warn' },
+      kafka: access,
+      env: { DATABASE_URL: shippingDatabase.url, TOPIC_PREFIX: topicPrefix, LOG_LEVEL: 'warn' },
       readyTimeoutMs: 120_000,
     });
     try {
@@ -85,6 +90,7 @@ describe('npm run rebuild -- <service>', () => {
   }, 240_000);
   afterAll(async () => {
     await pool?.end();
+    await revokeAcls();
     await dropServiceDatabase(server, `${databasePrefix}shipping`).catch(() => undefined);
     if (logDir) rmSync(logDir, { recursive: true, force: true });
   });

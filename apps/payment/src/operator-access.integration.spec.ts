@@ -16,7 +16,7 @@ import {
   startServiceHarness,
   startServiceProcess,
   tableFingerprint,
-  testBrokers,
+  testKafkaAccess,
   testOperatorToken,
   uniqueName,
   waitFor,
@@ -119,14 +119,17 @@ describe('the HTTP plumbing every service shares', () => {
 });
 
 describe('a payment process', () => {
+  const kafka = testKafkaAccess();
   const env = async (extra: Record<string, string>) => {
     const db = await createTestDatabase('pay_auth_proc');
-    return { db, env: { KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: db.url, TOPIC_PREFIX: `${uniqueName('pay-auth')}.`, LOG_LEVEL: 'info', ADMIN_TOKENS: '', ...extra } };
+    const prefix = `${uniqueName('pay-auth')}.`;
+    const revokeAcls = await kafka.grantShop(prefix);
+    return { db, revokeAcls, env: { ...kafka.env('payment'), DATABASE_URL: db.url, TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', ADMIN_TOKENS: '', ...extra } };
   };
   const logFile = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'pay-auth-')), 'payment.log');
 
   it('with no operator token refuses to start, saying why', async () => {
-    const { db, env: settings } = await env({});
+    const { db, revokeAcls, env: settings } = await env({});
     try {
       const file = logFile();
       const service = await startServiceProcess({ name: 'payment', port: await freePort(), env: settings, logFile: file, waitUntilReady: false });
@@ -134,12 +137,13 @@ describe('a payment process', () => {
       await waitFor(() => /ADMIN_TOKENS: is required/.test(readFileSync(file, 'utf8')), { timeoutMs: 10_000, description: 'the reason in the log' });
       expect(readFileSync(file, 'utf8')).toMatch(/ADMIN_AUTH=off/);
     } finally {
+      await revokeAcls();
       await db.drop();
     }
   }, 90_000);
 
   it('in the demo mode (ADMIN_AUTH=off) starts without one, says so, and takes a deposit without a token', async () => {
-    const { db, env: settings } = await env({ ADMIN_AUTH: 'off' });
+    const { db, revokeAcls, env: settings } = await env({ ADMIN_AUTH: 'off' });
     const file = logFile();
     const service = await startServiceProcess({ name: 'payment', port: await freePort(), env: settings, logFile: file, readyTimeoutMs: 90_000 });
     try {
@@ -149,6 +153,7 @@ describe('a payment process', () => {
       expect(JSON.parse(warning[0]!)).toMatchObject({ level: 'warn' });
     } finally {
       await service.stop();
+      await revokeAcls();
       await db.drop();
     }
   }, 120_000);

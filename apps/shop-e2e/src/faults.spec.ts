@@ -22,7 +22,7 @@ describe('the shop when Postgres or Kafka goes away', () => {
   beforeAll(async () => {
     [broker, postgres] = await Promise.all([createDedicatedBroker(), createDedicatedPostgres()]);
     await Promise.all([broker.start(), postgres.start()]);
-    shop = await startShop({ brokers: broker.brokers, databaseServer: postgres.url });
+    shop = await startShop({ kafka: broker, databaseServer: postgres.url });
     api = shopClient(shop.url, testOperatorToken);
     await api.product(sku, 100, 100_000);
     await api.deposit(customer, 100_000_000);

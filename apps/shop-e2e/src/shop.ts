@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dropServiceDatabase, ensureServiceDatabase } from '@webshop/postgres';
-import { freePort, startMailCatcher, startServiceProcess, testBrokers, uniqueName, type MailCatcher, type ServiceProcess } from '@webshop/testing';
+import { freePort, startMailCatcher, startServiceProcess, testKafkaAccess, uniqueName, type KafkaAccess, type MailCatcher, type ServiceProcess } from '@webshop/testing';
 
 export const serviceNames = ['orders', 'payment', 'stock', 'shipping', 'email'] as const;
 export type ServiceName = (typeof serviceNames)[number];
@@ -39,8 +39,8 @@ export interface Shop {
 export interface ShopOptions {
   /** Extra environment per service. */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
-  /** The broker (default: the suite's shared one). */
-  brokers?: string[];
+  /** The broker (default: the suite's shared one); on one with SASL each service logs in as itself, with the ACLs of this shop's prefix. */
+  kafka?: KafkaAccess;
   /** The Postgres server, as a URL of its `postgres` database (default: the suite's shared one). */
   databaseServer?: string;
   /** false: resolve once the processes are spawned, without waiting for them to be ready. */
@@ -49,7 +49,7 @@ export interface ShopOptions {
   replicas?: number;
 }
 
-export async function startShop({ env: extraEnv = {}, brokers = testBrokers(), databaseServer, waitUntilReady = true, replicas = 1 }: ShopOptions = {}): Promise<Shop> {
+export async function startShop({ env: extraEnv = {}, kafka = testKafkaAccess(), databaseServer, waitUntilReady = true, replicas = 1 }: ShopOptions = {}): Promise<Shop> {
   const id = uniqueName('shop');
   const prefix = `${id.replace(/_/g, '-')}.`;
   const server = databaseServer ?? process.env['DATABASE_URL']!;
@@ -57,6 +57,7 @@ export async function startShop({ env: extraEnv = {}, brokers = testBrokers(), d
   mkdirSync(logDir, { recursive: true });
   // Each service's database and its own role, as `npm run db:create` makes them: they run as that role.
   const databases = await Promise.all(serviceNames.map((s) => ensureServiceDatabase(server, `${id}_${s}`.slice(0, 63))));
+  const revokeAcls = await kafka.grantShop(prefix);
   const mail = await startMailCatcher();
   const instances = Array.from({ length: replicas }, (_, i) => i);
   const ports = Object.fromEntries(await Promise.all(serviceNames.map(async (s) => [s, await Promise.all(instances.map(() => freePort()))]))) as Record<ServiceName, number[]>;
@@ -75,8 +76,8 @@ export async function startShop({ env: extraEnv = {}, brokers = testBrokers(), d
       port: ports[name][instance]!,
       logFile: path.join(logDir, `${label(name, instance)}.log`),
       waitUntilReady: options.waitUntilReady ?? waitUntilReady,
+      kafka,
       env: {
-        KAFKA_BROKERS: brokers.join(','),
         DATABASE_URL: databaseUrl[name],
         TOPIC_PREFIX: prefix,
         LOG_LEVEL: 'info',
@@ -103,6 +104,7 @@ export async function startShop({ env: extraEnv = {}, brokers = testBrokers(), d
   if (failure) {
     await Promise.all(everyInstance.map(({ name, instance }) => kill(name, 'SIGKILL', instance)));
     await mail.stop();
+    await revokeAcls().catch(() => undefined);
     throw failure.reason;
   }
 
@@ -124,6 +126,7 @@ export async function startShop({ env: extraEnv = {}, brokers = testBrokers(), d
     async stop() {
       await Promise.all(everyInstance.map(({ name, instance }) => kill(name, 'SIGTERM', instance)));
       await mail.stop();
+      await revokeAcls().catch(() => undefined);
       await Promise.all(databases.map(({ name }) => dropServiceDatabase(server, name).catch(() => undefined)));
     },
   };

@@ -43,7 +43,7 @@ describe('a broker with SASL and the shop ACLs', () => {
   let admin: KafkaClient;
   const prefix = `acl${randomUUID().slice(0, 6)}.`;
   const as = (principal: string, password?: string) =>
-    createQuietKafka({ clientId: `acl-${principal}`, brokers: broker.brokers, credentials: { ...broker.credentials(principal), ...(password ? { password } : {}) } });
+    createQuietKafka({ clientId: `acl-${principal}`, brokers: broker.brokers, credentials: { ...broker.credentials(principal)!, ...(password ? { password } : {}) } });
   const record = () => [{ key: 'k', value: randomUUID() }];
   /** Why the broker stopped `principal` reading `topic` in `groupId` (the reader gives up on a refusal). */
   async function readRefused(principal: string, groupId: string, topic: string): Promise<string> {

@@ -1,5 +1,6 @@
 export { createKafka, credentialsFromFile, ensureTopics, silentLogger, type PlumbingLogger, type KafkaOptions, type KafkaCredentials } from './kafka-client';
-export { applyShopAcls, principals, shopAcls, type Acl, type Principal } from './acls';
+export { localBroker, toolKafkaOptions } from './local-broker';
+export { applyShopAcls, revokeShopAcls, principals, shopAcls, type Acl, type Principal } from './acls';
 export {
   createAdmin,
   createQuietKafka,

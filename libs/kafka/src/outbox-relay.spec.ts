@@ -3,7 +3,7 @@ import path from 'node:path';
 import { decodeEvent } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
 import { createDedicatedBroker, createTestDatabase, testBrokers, testKafka, waitFor, type DedicatedBroker, type TestDatabase } from '@webshop/testing';
-import { createKafka, type KafkaClient } from './kafka-client';
+import type { KafkaClient } from './kafka-client';
 import { appendToOutbox } from './outbox';
 import { createOutboxRelay, type OutboxRelay } from './outbox-relay';
 import { prepareDatabase, productUpdated, readTopic, uniquePrefix } from './testing/fixtures';
@@ -191,7 +191,7 @@ describe('the outbox relay', () => {
     afterAll(() => broker.destroy(), 120_000);
 
     it('keeps rows while the broker is down and publishes them all, in order per key, when it is back', async () => {
-      const kafka = createKafka({ clientId: 'relay-outage-test', brokers: broker.brokers });
+      const kafka = broker.admin('relay-outage-test');
       const prefix = uniquePrefix('outage');
       const keys = ['sku-1', 'sku-2', 'sku-3', 'sku-4'];
       const relay = relayFor(kafka, prefix);

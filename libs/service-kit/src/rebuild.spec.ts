@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventData } from '@webshop/events';
-import { connectProducer, createConsumerRunner, createKafka, encodeRecord, ensureTopics, messagingMigrations, type EventHandlers } from '@webshop/kafka';
+import { connectProducer, createConsumerRunner, encodeRecord, ensureTopics, messagingMigrations, type EventHandlers } from '@webshop/kafka';
 import { migrate } from '@webshop/postgres';
-import { createTestDatabase, testBrokers, uniqueName, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, testKafka, uniqueName, type TestDatabase } from '@webshop/testing';
 import { createLogger } from './logger';
 import { formatRebuildReport, rebuildProjections } from './rebuild';
 
@@ -23,7 +23,7 @@ const purchase = (orderId: string, city: string): EventData<'PurchaseRequested'>
 
 describe('rebuilding the read models of a stopped service', () => {
   const prefix = `${uniqueName('rebuild').replace(/_/g, '-')}.`;
-  const kafka = createKafka({ clientId: 'rebuild-test', brokers: testBrokers() });
+  const kafka = testKafka('rebuild-test');
   const logger = createLogger({ service: 'shipping' }, 'silent');
   const orders = Array.from({ length: 12 }, (_, i) => ({ orderId: randomUUID(), city: `City ${i}` }));
   // A projection, as a service declares it: applied live and in a replay; `seen_at` is the time of

@@ -1,4 +1,4 @@
-import { createTestDatabase, freePort, testBrokers, testOperatorToken, waitFor, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, freePort, testKafkaAccess, testOperatorToken, waitFor, type TestDatabase } from '@webshop/testing';
 import { createLogger } from './logger';
 import { startService, type ServiceConfig, type ServiceDefinition } from './service';
 import { StartupAborted, StartupTimedOut } from './startup';
@@ -15,9 +15,13 @@ describe('a service whose dependencies are away at start-up', () => {
 
   const lines: Array<Record<string, unknown>> = [];
   const logger = createLogger({ service: 'payment' }, 'info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const kafka = testKafkaAccess();
+  const { KAFKA_USERNAME, KAFKA_PASSWORD } = kafka.env('payment'); // its login, on a broker with SASL
   const config = async (overrides: Partial<ServiceConfig>): Promise<ServiceConfig> => ({
     PORT: await freePort(),
-    KAFKA_BROKERS: testBrokers(),
+    KAFKA_BROKERS: kafka.brokers,
+    KAFKA_USERNAME,
+    KAFKA_PASSWORD,
     DATABASE_URL: db.url,
     LOG_LEVEL: 'info',
     TOPIC_PREFIX: `startup-${Date.now()}.`,

@@ -3,20 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { credentialsFromFile } from '@webshop/kafka';
 import { freePort } from './free-port';
 import { processAlive } from './process-alive';
+import { kafkaAccess, type KafkaAccess } from './test-kafka';
 
 const run = promisify(execFile);
 const script = path.resolve(__dirname, '../../../infra/kafka/kafka.sh');
 
-export interface DedicatedBroker {
-  /** One address per node. */
-  brokers: string[];
-  /** The principals' passwords, KAFKA_PASSWORD_<principal>=… lines (a broker made with `security: 'sasl'`, once started). */
-  credentialsFile: string;
-  /** A principal's SCRAM credentials (a broker made with `security: 'sasl'`, once started). */
-  credentials(principal: string): { username: string; password: string };
+/** Its addresses (one per node) and, with SASL, its principals' logins (once started). */
+export interface DedicatedBroker extends KafkaAccess {
   /** Starts (or restarts, keeping its data) the broker; in a cluster, every node not running. */
   start(): Promise<void>;
   /** Stops the broker (every node) cleanly; its data stays for the next start. */
@@ -30,9 +25,10 @@ export interface DedicatedBroker {
 /**
  * A real broker of a test's own (infra/kafka/kafka.sh on free ports, its own state directory), for
  * tests that stop, kill and start Kafka: the shared broker of the other suites is never touched.
- * `nodes: 3` is a three-node KRaft cluster (replication factor 3, min.insync.replicas 2).
+ * `nodes: 3` is a three-node KRaft cluster (replication factor 3, min.insync.replicas 2). With SASL and
+ * ACLs, as infra/kafka runs by default; `security: 'plain'` for a test of the plain mode itself.
  */
-export async function createDedicatedBroker({ nodes = 1, security = 'plain' }: { nodes?: number; security?: 'plain' | 'sasl' } = {}): Promise<DedicatedBroker> {
+export async function createDedicatedBroker({ nodes = 1, security = 'sasl' }: { nodes?: number; security?: 'plain' | 'sasl' } = {}): Promise<DedicatedBroker> {
   const state = mkdtempSync(path.join(os.tmpdir(), 'webshop-broker-'));
   const ports: number[] = [];
   const controllerPorts: number[] = [];
@@ -51,9 +47,10 @@ export async function createDedicatedBroker({ nodes = 1, security = 'plain' }: {
   const control = (command: 'start' | 'stop') => run('bash', [script, command], { env, timeout: 180_000 });
   const pidFile = (node: number) => path.join(nodes === 1 ? state : path.join(state, `node-${node}`), 'kafka.pid');
   return {
-    brokers: ports.map((port) => `127.0.0.1:${port}`),
-    credentialsFile: path.join(state, 'credentials.env'),
-    credentials: (principal) => credentialsFromFile(path.join(state, 'credentials.env'), principal),
+    ...kafkaAccess(
+      ports.map((port) => `127.0.0.1:${port}`),
+      security === 'sasl' ? path.join(state, 'credentials.env') : undefined,
+    ),
     start: async () => void (await control('start')),
     stop: async () => void (await control('stop')),
     async kill(node = 1) {

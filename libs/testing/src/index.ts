@@ -2,7 +2,7 @@ export { waitFor } from './wait-for';
 export { duplicateKeys } from './duplicate-keys';
 export { uniqueName } from './unique-name';
 export { createTestDatabase, type TestDatabase } from './test-database';
-export { testKafka, createTestTopic, testBrokers } from './test-kafka';
+export { testKafka, createTestTopic, testBrokers, testKafkaAccess, kafkaAccess, type KafkaAccess } from './test-kafka';
 export { createDedicatedBroker, type DedicatedBroker } from './dedicated-broker';
 export { createDedicatedPostgres, type DedicatedPostgres } from './dedicated-postgres';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process';

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 
 export interface ProvidedInfrastructure {
   kafkaBrokers: string;
+  /** The principals' passwords file of a broker with SASL (infra/kafka's default); none for a plain one. */
+  kafkaCredentials?: string;
   kafkaSource: string;
   databaseUrl: string;
   databaseSource: string;
@@ -39,12 +41,14 @@ export async function dockerEngineAnswers(): Promise<boolean> {
   });
 }
 
-async function startLocalKafka(): Promise<string> {
+/** The local broker (SASL and ACLs unless KAFKA_SECURITY=plain): its address and its passwords file. */
+async function startLocalKafka(): Promise<{ bootstrap: string; credentials?: string }> {
   const script = path.join(workspaceRoot, 'infra/kafka/kafka.sh');
   const { stdout } = await run('bash', [script, 'start'], { timeout: 300_000, maxBuffer: 10 * 1024 * 1024 });
   const bootstrap = stdout.trim().split('\n').pop();
   if (!bootstrap) throw new Error('infra/kafka/kafka.sh start printed no bootstrap address');
-  return bootstrap;
+  const credentials = (await run('bash', [script, 'credentials'])).stdout.trim();
+  return { bootstrap, credentials: credentials || undefined };
 }
 
 export async function provideInfrastructure(): Promise<ProvidedInfrastructure> {
@@ -52,6 +56,7 @@ export async function provideInfrastructure(): Promise<ProvidedInfrastructure> {
   const givenDatabase = process.env['DATABASE_URL'];
   const stops: Array<() => Promise<unknown>> = [];
   let kafkaBrokers = givenKafka;
+  let kafkaCredentials = givenKafka ? process.env['KAFKA_CREDENTIALS'] || undefined : undefined;
   let kafkaSource = 'given by KAFKA_BROKERS';
   let databaseUrl = givenDatabase;
   let databaseSource = 'given by DATABASE_URL';
@@ -74,8 +79,8 @@ export async function provideInfrastructure(): Promise<ProvidedInfrastructure> {
     }
   }
   if (!kafkaBrokers) {
-    kafkaBrokers = await startLocalKafka();
-    kafkaSource = 'local Apache Kafka broker from infra/kafka';
+    ({ bootstrap: kafkaBrokers, credentials: kafkaCredentials } = await startLocalKafka());
+    kafkaSource = `local Apache Kafka broker from infra/kafka, ${kafkaCredentials ? 'SASL and ACLs' : 'plain'}`;
   }
   if (!databaseUrl) {
     databaseUrl = LOCAL_POSTGRES;
@@ -83,6 +88,7 @@ export async function provideInfrastructure(): Promise<ProvidedInfrastructure> {
   }
   return {
     kafkaBrokers,
+    kafkaCredentials,
     kafkaSource,
     databaseUrl,
     databaseSource,

@@ -25,7 +25,7 @@ import {
 import { createLogger, startService, type RunningService, type ServiceConfig, type ServiceDefinition } from '@webshop/service-kit';
 import { operatorHeaders, testOperatorToken } from './operator-token';
 import { createTestDatabase, type TestDatabase } from './test-database';
-import { testBrokers, testKafka } from './test-kafka';
+import { testKafkaAccess } from './test-kafka';
 import { uniqueName } from './unique-name';
 import { waitFor } from './wait-for';
 
@@ -91,12 +91,17 @@ export async function startServiceHarness<C extends ServiceConfig>(
 ): Promise<ServiceHarness<C>> {
   const prefix = `${uniqueName(options.label).replace(/_/g, '-')}.`;
   const db = await createTestDatabase(options.label);
-  const kafka = testKafka(options.label);
+  const access = testKafkaAccess();
+  const kafka = access.admin(options.label);
+  // The service logs in as its own principal, allowed what the registry gives it on this run's topics.
+  const revokeAcls = await access.grantShop(prefix);
+  const login = access.credentials(definition.name);
   const logs: Array<Record<string, unknown>> = [];
   const logger = createLogger({ service: definition.name }, 'info', { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const base: ServiceConfig = {
     PORT: 0,
-    KAFKA_BROKERS: testBrokers(),
+    KAFKA_BROKERS: access.brokers,
+    ...(login ? { KAFKA_USERNAME: login.username, KAFKA_PASSWORD: login.password } : {}),
     DATABASE_URL: db.url,
     LOG_LEVEL: 'silent',
     TOPIC_PREFIX: prefix,
@@ -201,6 +206,7 @@ export async function startServiceHarness<C extends ServiceConfig>(
       await producer.disconnect();
       for (const other of others) await other.stop();
       await running.stop();
+      await revokeAcls();
       await db.drop();
     },
   };

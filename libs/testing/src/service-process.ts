@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { testOperatorToken } from './operator-token';
+import type { KafkaAccess } from './test-kafka';
 import { waitFor } from './wait-for';
 
 const root = path.resolve(__dirname, '../../..');
@@ -28,6 +29,8 @@ export interface ServiceProcessOptions {
   port: number;
   /** The service's environment; a service (not the web) gets the test run's operator token as ADMIN_TOKENS unless this names its own. */
   env: Record<string, string>;
+  /** The broker: KAFKA_BROKERS, and on a broker with SASL the login of the principal `name` (its ACLs are the caller's to grant). */
+  kafka?: KafkaAccess;
   logFile: string;
   /** Each line of the service's output, e.g. to print it prefixed. */
   onLine?: (line: string) => void;
@@ -38,13 +41,13 @@ export interface ServiceProcessOptions {
   waitUntilReady?: boolean;
 }
 
-export async function startServiceProcess({ name, port, env, logFile, onLine, onSpawn, readyTimeoutMs = 60_000, waitUntilReady = true }: ServiceProcessOptions): Promise<ServiceProcess> {
+export async function startServiceProcess({ name, port, env, kafka, logFile, onLine, onSpawn, readyTimeoutMs = 60_000, waitUntilReady = true }: ServiceProcessOptions): Promise<ServiceProcess> {
   const log = createWriteStream(logFile, { flags: 'a' });
   // tsx as a loader inside the service's own node process (not the tsx CLI, which runs the script in
   // a child of its own): a signal sent to `child` reaches the service itself, SIGKILL included.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, `apps/${name}/src/main.ts`)], {
     cwd: root,
-    env: { ...process.env, ...(name === 'web' ? {} : { ADMIN_TOKENS: testOperatorToken }), ...env, PORT: String(port), TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+    env: { ...process.env, ...(name === 'web' ? {} : { ADMIN_TOKENS: testOperatorToken }), ...kafka?.env(name), ...env, PORT: String(port), TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   onSpawn?.(child);

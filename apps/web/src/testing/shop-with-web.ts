@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { serviceNames, type ServiceName } from '@webshop/events';
 import { dropServiceDatabase, ensureServiceDatabase } from '@webshop/postgres';
-import { freePort, operatorHeaders, startMailCatcher, startServiceProcess, testBrokers, uniqueName, type ServiceProcess } from '@webshop/testing';
+import { freePort, operatorHeaders, startMailCatcher, startServiceProcess, testKafkaAccess, uniqueName, type ServiceProcess } from '@webshop/testing';
 
 export interface ShopWithWeb {
   web: string;
@@ -43,13 +43,16 @@ export async function startShopWithWeb(): Promise<ShopWithWeb> {
   const server = process.env['DATABASE_URL']!;
   const logDir = path.join(os.tmpdir(), 'webshop-web-e2e', id);
   mkdirSync(logDir, { recursive: true });
+  const kafka = testKafkaAccess(); // on a broker with SASL, each service and the web log in as themselves
+  const revokeAcls = await kafka.grantShop(prefix);
   const mail = await startMailCatcher();
   const running = new Map<string, ServiceProcess>();
   const databases = serviceNames.map((s) => `${id}_${s}`.slice(0, 63));
-  const common = { KAFKA_BROKERS: testBrokers().join(','), TOPIC_PREFIX: prefix, LOG_LEVEL: 'info' };
+  const common = { TOPIC_PREFIX: prefix, LOG_LEVEL: 'info' };
   const stopAll = async () => {
     await Promise.all([...running.values()].map((s) => s.stop('SIGTERM')));
     await mail.stop();
+    await revokeAcls().catch(() => undefined);
     await Promise.all(databases.map((db) => dropServiceDatabase(server, db).catch(() => undefined)));
   };
   try {
@@ -61,6 +64,7 @@ export async function startShopWithWeb(): Promise<ShopWithWeb> {
           port: await freePort(),
           logFile: path.join(logDir, `${name}.log`),
           readyTimeoutMs: 120_000,
+          kafka,
           env: { ...common, DATABASE_URL: database.url, SMTP_URL: mail.url },
         });
         running.set(name, service);
@@ -74,6 +78,7 @@ export async function startShopWithWeb(): Promise<ShopWithWeb> {
       port: await freePort(),
       logFile: path.join(logDir, 'web.log'),
       readyTimeoutMs: 120_000,
+      kafka,
       env: { ...common, HEALTH_INTERVAL_MS: '1000', ...Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase()}_URL`, url[s]])) },
     });
     running.set('web', web);

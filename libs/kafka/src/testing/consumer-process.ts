@@ -5,7 +5,7 @@
  */
 import { topics } from '@webshop/events';
 import { createPool } from '@webshop/postgres';
-import { createConsumerRunner, createKafka } from '../index';
+import { createConsumerRunner, createKafka, toolKafkaOptions } from '../index';
 import { recordEffect } from './fixtures-effects';
 
 const env = (name: string) => {
@@ -16,7 +16,7 @@ const env = (name: string) => {
 
 async function main() {
   const pool = createPool(env('DATABASE_URL'));
-  const kafka = createKafka({ clientId: 'consumer-process', brokers: env('KAFKA_BROKERS').split(',') });
+  const kafka = createKafka({ clientId: 'consumer-process', ...toolKafkaOptions({ KAFKA_BROKERS: env('KAFKA_BROKERS'), KAFKA_CREDENTIALS: process.env['KAFKA_CREDENTIALS'] }, 'admin') });
   const runner = createConsumerRunner({
     kafka,
     pool,

@@ -4,7 +4,7 @@
  * each time it becomes the leader and "follower" each time it stops being one.
  */
 import { createPool } from '@webshop/postgres';
-import { createKafka, createOutboxRelay } from '../index';
+import { createKafka, createOutboxRelay, toolKafkaOptions } from '../index';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -13,7 +13,7 @@ const env = (name: string) => {
 };
 
 const pool = createPool(env('DATABASE_URL'));
-const kafka = createKafka({ clientId: 'relay-process', brokers: env('KAFKA_BROKERS').split(',') });
+const kafka = createKafka({ clientId: 'relay-process', ...toolKafkaOptions({ KAFKA_BROKERS: env('KAFKA_BROKERS'), KAFKA_CREDENTIALS: process.env['KAFKA_CREDENTIALS'] }, 'admin') });
 const relay = createOutboxRelay({ pool, kafka, service: 'stock', topicPrefix: env('TOPIC_PREFIX'), batchSize: 50, leaseMs: Number(env('LEASE_MS')) });
 relay.start();
 let leading = false;
