@@ -68,14 +68,14 @@ ready() {
 # applied for a shop's topic prefix by npm start and the test set-up). The principals' passwords are made on the first start and kept
 # in $state/credentials.env (mode 600), as KAFKA_PASSWORD_<principal>=... . KAFKA_SECURITY=plain:
 # no login and everything allowed, for a quick local try only.
-principals=(admin orders payment stock shipping email web)
+. "$here/sasl.sh"
 credentials="$state/credentials.env"
 
 ensure_credentials() {
   [[ "$security" == sasl && ! -s "$credentials" ]] || return 0
   mkdir -p "$state"
   local tmp="$credentials.$$"
-  (umask 077; for p in "${principals[@]}"; do echo "KAFKA_PASSWORD_$p=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"; done >"$tmp")
+  (umask 077; for p in "${shop_principals[@]}"; do echo "KAFKA_PASSWORD_$p=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"; done >"$tmp")
   mv "$tmp" "$credentials"
 }
 
@@ -110,24 +110,12 @@ write_config() {
   mkdir -p "$dir/logs"
   local listeners
   if [[ "$security" == sasl ]]; then
-    # Clients and brokers log in with SCRAM; the controllers with PLAIN (KRaft controllers cannot
-    # use SCRAM: its credentials live in the metadata they serve). Only the operator is a super user.
-    local admin_password; admin_password="$(password_of admin)"
     listeners="listeners=SASL_PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=SASL_PLAINTEXT
 listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
-sasl.enabled.mechanisms=SCRAM-SHA-512
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-sasl.mechanism.controller.protocol=PLAIN
-listener.name.controller.sasl.enabled.mechanisms=PLAIN
-listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"$admin_password\" user_admin=\"$admin_password\";
-listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$admin_password\";
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-super.users=User:admin
-allow.everyone.if.no.acl.found=false
-auto.create.topics.enable=false"
+$(sasl_properties "$(password_of admin)" SASL_PLAINTEXT)"
   else
     listeners="listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
@@ -193,7 +181,7 @@ start_node() {
     local format=(--config "$dir/server.properties" --cluster-id "$(cluster_id "$cp")")
     (( nodes == 1 )) && format+=(--standalone)
     if [[ "$security" == sasl ]]; then
-      for p in "${principals[@]}"; do format+=(--add-scram "SCRAM-SHA-512=[name=$p,password=$(password_of "$p")]"); done
+      for p in "${shop_principals[@]}"; do format+=(--add-scram "SCRAM-SHA-512=[name=$p,password=$(password_of "$p")]"); done
     fi
     java -cp "$cp" -Dlog4j2.configurationFile="$dir/log4j2.properties" kafka.tools.StorageTool format "${format[@]}" \
       >>"$dir/logs/format.log" 2>&1 || { log "formatting node $i failed; see $dir/logs/format.log"; exit 1; }
@@ -290,6 +278,9 @@ status() {
   if ready 10000; then echo "$bootstrap"; else exit 1; fi
 }
 
+# The jars' classpath (fetched through Maven on first use), e.g. to run compose-broker.sh here.
+print_classpath() { classpath; echo; }
+
 credentials_file() { if [[ "$security" == sasl ]]; then echo "$credentials"; fi; }
 
 case "${1:-}" in
@@ -297,5 +288,6 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   credentials) credentials_file ;;
-  *) echo "usage: $0 start|stop|status|credentials" >&2; exit 2 ;;
+  classpath) print_classpath ;;
+  *) echo "usage: $0 start|stop|status|credentials|classpath" >&2; exit 2 ;;
 esac

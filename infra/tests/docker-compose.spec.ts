@@ -8,14 +8,17 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { dropServiceDatabase } from '@webshop/postgres';
-import { uniqueName } from '@webshop/testing';
+import { connectProducer, createQuietKafka, ensureTopics, principals, type KafkaCredentials } from '@webshop/kafka';
+import { freePort, uniqueName, waitFor } from '@webshop/testing';
 
 const root = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -25,7 +28,7 @@ const run = promisify(execFile);
  */
 const exampleEnv = readFileSync(path.join(root, '.env.example'), 'utf8');
 const dotEnv: Record<string, string> = Object.fromEntries(
-  [...exampleEnv.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map(([, name, value]) => [name!, value || randomBytes(24).toString('base64url')]),
+  [...exampleEnv.matchAll(/^([A-Za-z0-9_]+)=(.*)$/gm)].map(([, name, value]) => [name!, value || randomBytes(24).toString('base64url')]),
 );
 const rawCompose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
 /** Compose's variable substitution: `${NAME}`, `${NAME:-default}`, `${NAME:?error}` (an error when unset or empty). */
@@ -85,7 +88,7 @@ describe('docker-compose.yml', () => {
   it('runs Kafka in KRaft mode from the official image, Postgres with a database per service, a mail catcher and a Kafka UI', () => {
     const { kafka, postgres, mailpit } = compose.services;
     expect(kafka!.image).toMatch(/^apache\/kafka:4\./);
-    expect(kafka!.environment!['KAFKA_PROCESS_ROLES']).toBe('broker,controller');
+    expect(readFileSync(path.join(root, 'infra/kafka/compose-broker.sh'), 'utf8')).toMatch(/^process\.roles=broker,controller$/m);
     expect(kafka!.healthcheck).toBeDefined();
     expect(postgres!.healthcheck).toBeDefined();
     expect(postgres!.environment!['POSTGRES_PASSWORD']).toBe(dotEnv['POSTGRES_PASSWORD']);
@@ -100,12 +103,12 @@ describe('docker-compose.yml', () => {
     const pom = readFileSync(path.join(root, 'infra/kafka/pom.xml'), 'utf8');
     expect(kafka!.image).toBe(`apache/kafka:${/<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)![1]}`);
     expect(kafka!.volumes).toContain('kafka-data:/var/lib/kafka/data');
-    expect(kafka!.environment!['KAFKA_LOG_DIRS']).toBe('/var/lib/kafka/data');
+    expect(kafka!.environment!['KAFKA_DATA_DIR']).toBe('/var/lib/kafka/data');
     expect(postgres!.volumes).toContain('postgres-data:/var/lib/postgresql/data');
     expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['kafka-data', 'postgres-data']);
     expect(compose.services['kafka-ui']!.image).toMatch(/^ghcr\.io\/kafbat\/kafka-ui:v\d/);
     for (const [name, service] of Object.entries(compose.services)) {
-      if (name !== 'seed' && name !== 'db-init') expect([name, service.restart]).toEqual([name, 'unless-stopped']);
+      if (!['seed', 'db-init', 'kafka-acls'].includes(name)) expect([name, service.restart]).toEqual([name, 'unless-stopped']);
     }
     // Orders move on by themselves: shipping dispatches what nobody dispatches by hand.
     expect(Number(compose.services['shipping']!.environment!['AUTO_DISPATCH_MS'])).toBeGreaterThan(0);
@@ -269,12 +272,116 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  describe('Kafka with SASL and ACLs', () => {
+    const withApp = ['orders', 'payment', 'stock', 'shipping', 'email', 'web'] as const;
+
+    it('has each service and the web log in as its own principal, after a one-shot kafka-acls applied the ACLs as the operator', () => {
+      for (const name of withApp) {
+        const service = compose.services[name]!;
+        expect([name, service.environment!['KAFKA_USERNAME'], service.environment!['KAFKA_PASSWORD']]).toEqual([name, name, dotEnv[`KAFKA_PASSWORD_${name}`]]);
+        expect([name, service.depends_on!['kafka-acls']]).toEqual([name, { condition: 'service_completed_successfully' }]);
+      }
+      const acls = compose.services['kafka-acls']!;
+      expect(acls).toMatchObject({ restart: 'no', depends_on: { kafka: { condition: 'service_healthy' } } });
+      expect(acls.environment).toEqual({ KAFKA_BROKERS: 'kafka:9092', KAFKA_USERNAME: 'admin', KAFKA_PASSWORD: dotEnv['KAFKA_PASSWORD_admin'] });
+      for (const p of principals) expect(compose.services['kafka']!.environment![`KAFKA_PASSWORD_${p}`]).toBe(dotEnv[`KAFKA_PASSWORD_${p}`]);
+      expect(compose.services['kafka-ui']!.environment!['KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG']).toContain(`username="admin" password="${dotEnv['KAFKA_PASSWORD_admin']}"`);
+    });
+
+    // compose's broker for real: its entrypoint (compose-broker.sh) with the jars of infra/kafka and
+    // compose's environment, then kafka-acls's bundle, as its Dockerfile builds it, run alone.
+    describe('its broker, started by its entrypoint here', () => {
+      const kafkaEnv = compose.services['kafka']!.environment as Record<string, string>;
+      let broker: ReturnType<typeof spawn> | undefined;
+      let dir: string;
+      let internal: string;
+      let external: string;
+      const as = (address: string, credentials?: KafkaCredentials) => createQuietKafka({ clientId: 'compose-kafka-test', brokers: [address], credentials });
+      const login = (principal: string): KafkaCredentials => ({ username: principal, password: dotEnv[`KAFKA_PASSWORD_${principal}`]! });
+
+      beforeAll(async () => {
+        dir = mkdtempSync(path.join(os.tmpdir(), 'compose-kafka-'));
+        const [port, controller, externalPort] = [await freePort(), await freePort(), await freePort()];
+        internal = `127.0.0.1:${port}`;
+        external = `127.0.0.1:${externalPort}`;
+        const classpath = (await run('bash', [path.join(root, 'infra/kafka/kafka.sh'), 'classpath'], { timeout: 300_000 })).stdout.trim();
+        broker = spawn('bash', [path.join(root, 'infra/kafka/compose-broker.sh')], {
+          env: {
+            PATH: process.env['PATH'],
+            ...kafkaEnv,
+            KAFKA_CLASSPATH: classpath,
+            KAFKA_DATA_DIR: path.join(dir, 'data'),
+            KAFKA_CONFIG_DIR: path.join(dir, 'config'),
+            KAFKA_BIND: '127.0.0.1',
+            KAFKA_HOST: '127.0.0.1',
+            KAFKA_EXTERNAL_HOST: '127.0.0.1',
+            KAFKA_INTERNAL_PORT: String(port),
+            KAFKA_CONTROLLER_PORT: String(controller),
+            KAFKA_EXTERNAL_PORT: String(externalPort),
+            KAFKA_HEAP_OPTS: '-Xmx512m',
+          },
+          stdio: 'ignore',
+          detached: true,
+        });
+        await waitFor(
+          async () => {
+            const admin = as(internal, login('admin'));
+            return ensureTopics(admin, ['orders', 'payments'], 1).then(
+              () => true,
+              () => false,
+            );
+          },
+          { timeoutMs: 120_000, intervalMs: 1_000, description: "compose's broker up, the operator able to create topics" },
+        );
+        const acls = compose.services['kafka-acls']!;
+        const dockerfile = readFileSync(path.join(root, acls.build!.dockerfile), 'utf8');
+        const bundle = /RUN npx (esbuild .*)$/m.exec(dockerfile)![1]!.split(' ');
+        // The image has the events' schemas beside the program; here they are read where they are.
+        expect(dockerfile).toMatch(/^COPY --from=build \/repo\/libs\/events\/schemas \.\/schemas$/m);
+        const out = path.join(root, 'dist', 'kafka-acls-bundle-check.js');
+        await run(path.join(root, 'node_modules/.bin/esbuild'), [...bundle.slice(1).filter((a) => !a.startsWith('--outfile')), `--outfile=${out}`], { cwd: root, timeout: 60_000 });
+        const { stdout } = await run(process.execPath, [out], {
+          cwd: path.dirname(out),
+          env: { PATH: process.env['PATH'], ...(acls.environment as Record<string, string>), KAFKA_BROKERS: internal, WEBSHOP_SCHEMAS_DIR: path.join(root, 'libs/events/schemas') },
+          timeout: 60_000,
+        });
+        expect(stdout).toMatch(/^applied \d+ ACLs from the topic registry/);
+      }, 300_000);
+      afterAll(() => {
+        if (broker?.pid) process.kill(-broker.pid, 'SIGKILL');
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      });
+
+      const send = async (kafka: ReturnType<typeof as>, topic: string) => {
+        const producer = await connectProducer(kafka);
+        try {
+          await producer.send(topic, [{ key: 'k', value: 'v' }]);
+        } finally {
+          await producer.disconnect().catch(() => undefined);
+        }
+      };
+
+      it('lets payment write its own topic, on either listener, and refuses it the orders topic', async () => {
+        await send(as(internal, login('payment')), 'payments');
+        await send(as(external, login('payment')), 'payments');
+        await expect(send(as(internal, login('payment')), 'orders')).rejects.toThrow(/not authorized|authorization/i);
+      }, 120_000);
+
+      it('refuses a client without a login, and one with a wrong password', async () => {
+        await expect(send(as(internal), 'payments')).rejects.toThrow();
+        await expect(send(as(internal, { username: 'payment', password: 'not-the-password' }), 'payments')).rejects.toThrow(/SASL|authentication/i);
+      }, 120_000);
+    });
+  });
+
   describe('secrets and hardening', () => {
     const built = Object.entries(compose.services).filter(([, service]) => service.build);
 
     it('takes every secret from .env (git-ignored, never in an image\'s build context), each listed in .env.example without a value', async () => {
       const referenced = [...new Set([...rawCompose.matchAll(/\$\{([A-Za-z0-9_]+)/g)].map((m) => m[1]!))];
-      expect(referenced).toEqual(expect.arrayContaining(['ADMIN_TOKEN', 'POSTGRES_PASSWORD', ...Object.keys(design).map((name) => `${name.toUpperCase()}_DB_PASSWORD`)]));
+      expect(referenced).toEqual(
+        expect.arrayContaining(['ADMIN_TOKEN', 'POSTGRES_PASSWORD', ...Object.keys(design).map((name) => `${name.toUpperCase()}_DB_PASSWORD`), ...principals.map((p) => `KAFKA_PASSWORD_${p}`)]),
+      );
       expect(rawCompose).not.toMatch(/postgres:\/\/[^:\s]+:(?!\$\{)/); // no password written into a URL
       for (const name of referenced) expect([name, new RegExp(`^${name}=$`, 'm').test(exampleEnv)]).toEqual([name, true]);
       // The operator token is required: compose refuses to start without it, naming it.
@@ -286,7 +393,7 @@ describe('docker-compose.yml', () => {
       expect(readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n')).toContain('.env');
     });
 
-    it.each(['orders', 'payment', 'stock', 'shipping', 'email', 'web', 'seed', 'db-init'])('%s runs as non-root on a read-only root filesystem, with no capabilities', (name) => {
+    it.each(['orders', 'payment', 'stock', 'shipping', 'email', 'web', 'seed', 'db-init', 'kafka-acls'])('%s runs as non-root on a read-only root filesystem, with no capabilities', (name) => {
       const service = compose.services[name]!;
       expect(built.map(([n]) => n)).toContain(name);
       expect(readFileSync(path.join(root, service.build!.dockerfile), 'utf8')).toMatch(/^USER node$/m);

@@ -7,15 +7,21 @@ import { StartupAborted, StartupTimedOut } from './startup';
 const bare: ServiceDefinition = { name: 'payment', migrations: [] };
 
 describe('a service whose dependencies are away at start-up', () => {
+  const kafka = testKafkaAccess();
+  const prefix = `startup-${Date.now()}.`;
   let db: TestDatabase;
+  let revoke: () => Promise<void>;
   beforeAll(async () => {
     db = await createTestDatabase('startup');
+    revoke = await kafka.grantShop(prefix); // the service logs in as payment, with its ACLs on this prefix
   });
-  afterAll(() => db.drop());
+  afterAll(async () => {
+    await revoke();
+    await db.drop();
+  });
 
   const lines: Array<Record<string, unknown>> = [];
   const logger = createLogger({ service: 'payment' }, 'info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-  const kafka = testKafkaAccess();
   const { KAFKA_USERNAME, KAFKA_PASSWORD } = kafka.env('payment'); // its login, on a broker with SASL
   const config = async (overrides: Partial<ServiceConfig>): Promise<ServiceConfig> => ({
     PORT: await freePort(),
@@ -24,7 +30,7 @@ describe('a service whose dependencies are away at start-up', () => {
     KAFKA_PASSWORD,
     DATABASE_URL: db.url,
     LOG_LEVEL: 'info',
-    TOPIC_PREFIX: `startup-${Date.now()}.`,
+    TOPIC_PREFIX: prefix,
     KAFKA_PARTITIONS: 1,
     ADMIN_TOKENS: [testOperatorToken],
     ...overrides,
