@@ -4,7 +4,7 @@
  * idempotent, min.insync.replicas=2), writes go on once a new leader is elected, and the node
  * started again rejoins every partition's in-sync replicas.
  */
-import { connectProducer, createAdmin, createKafka, ensureTopics, startReader } from '@webshop/kafka';
+import { connectProducer, createAdmin, ensureTopics, startReader } from '@webshop/kafka';
 import { createDedicatedBroker, waitFor, type DedicatedBroker } from '@webshop/testing';
 
 describe('a three-node Kafka cluster', () => {
@@ -16,7 +16,7 @@ describe('a three-node Kafka cluster', () => {
   afterAll(() => cluster?.destroy(), 120_000);
 
   it('loses no acknowledged record when the leader is killed, keeps taking writes, and takes the node back', async () => {
-    const kafka = createKafka({ clientId: 'cluster-test', brokers: cluster.brokers });
+    const kafka = cluster.admin('cluster-test'); // the operator's login: the cluster has SASL as every broker of the tests
     const topic = 'cluster-acks';
     await ensureTopics(kafka, [topic], 1); // one partition: every write waits for the killed leader's successor
     const admin = createAdmin(kafka);

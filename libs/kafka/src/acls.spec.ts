@@ -31,7 +31,12 @@ describe('the ACLs derived from the topic registry', () => {
   it('let each service read the topics the registry lists it as a reader of, in its own group', () => {
     expect(names('email', 'topic', 'read')).toEqual(['p.orders', 'p.shipments']);
     expect(names('orders', 'topic', 'read')).toEqual(['p.emails', 'p.orders', 'p.payments', 'p.products', 'p.shipments', 'p.stock']);
-    expect(names('payment', 'group', 'read')).toEqual(['p.payment']);
+    expect(names('payment', 'group', 'read')).toEqual(['p.payment', 'p.payment.replay.']);
+    // its own group by its literal name, its replays' throw-away groups by their prefix, nothing else
+    expect(of('payment').filter((acl) => acl.resource === 'group').map((acl) => [acl.name, acl.prefixed ?? false, acl.operation])).toEqual(
+      expect.arrayContaining([['p.payment', false, 'read'], ['p.payment.replay.', true, 'read'], ['p.payment.replay.', true, 'delete']]),
+    );
+    expect(of('payment').filter((acl) => acl.prefixed).every((acl) => acl.resource === 'group' && acl.name === 'p.payment.replay.')).toBe(true);
     expect(names('payment', 'transactional-id', 'write')).toEqual(['p.payment.outbox-relay']);
     expect(names('web', 'topic', 'write')).toEqual([]);
     expect(names('web', 'group', 'read')).toEqual(['p.web']);
@@ -108,7 +113,17 @@ describe('a broker with SASL and the shop ACLs', () => {
     } finally {
       await reader.stop();
     }
-  }, 90_000);
+
+    // a replay's throw-away group: any name under its own service's replay prefix, never another's
+    expect(await readRefused('payment', `${prefix}stock.replay.1`, `${prefix}orders`)).toMatch(/find group coordinator/i);
+    read.length = 0;
+    const replay = await startReader(as('payment'), { groupId: `${prefix}payment.replay.${randomUUID()}`, topics: [`${prefix}orders`] }, (r) => void read.push(String(r.value)));
+    try {
+      await waitFor(() => read.includes(sent[0]!.value), { timeoutMs: 30_000, description: 'payment reading orders in a replay group of its own' });
+    } finally {
+      await replay.stop();
+    }
+  }, 120_000);
 
   it('lets no one in without the right password, and the web front end only read', async () => {
     const stranger = createAdmin(as('payment', 'not-the-password'));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { decodeEvent } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
 import { createDedicatedBroker, createTestDatabase, testBrokers, testKafka, waitFor, type DedicatedBroker, type TestDatabase } from '@webshop/testing';
-import type { KafkaClient } from './kafka-client';
+import { ensureTopics, type KafkaClient } from './kafka-client';
 import { appendToOutbox } from './outbox';
 import { createOutboxRelay, type OutboxRelay } from './outbox-relay';
 import { prepareDatabase, productUpdated, readTopic, uniquePrefix } from './testing/fixtures';
@@ -37,7 +37,9 @@ describe('the outbox relay', () => {
     await db.drop();
   });
 
-  const relayFor = (kafka: KafkaClient, topicPrefix: string) => {
+  /** A relay of stock's on `topicPrefix`, its topic made first as a service's start-up makes it (the broker creates none itself). */
+  const relayFor = async (kafka: KafkaClient, topicPrefix: string) => {
+    await ensureTopics(kafka, [`${topicPrefix}products`]);
     const relay = createOutboxRelay({ pool: db.pool, kafka, service: 'stock', topicPrefix, batchSize: 100, pollIntervalMs: 60_000 });
     relays.push(relay);
     return relay;
@@ -62,7 +64,7 @@ describe('the outbox relay', () => {
     const kafka = testKafka('relay-test');
     const prefix = uniquePrefix('relay');
     const keys = ['sku-a', 'sku-b', 'sku-c'];
-    relayFor(kafka, prefix).start();
+    (await relayFor(kafka, prefix)).start();
     // The safety-net poll is a minute away: only NOTIFY can make this pass in time.
     await fillOutbox(db, keys, 1, 20);
     const messages = await publishedInOrder(kafka, `${prefix}products`, keys, 20);
@@ -84,7 +86,7 @@ describe('the outbox relay', () => {
   it('publishes a row whose transaction commits after rows written later were published, and keeps only the unpublished pending', async () => {
     const kafka = testKafka('relay-gap-test');
     const prefix = uniquePrefix('gap');
-    const relay = relayFor(kafka, prefix);
+    const relay = await relayFor(kafka, prefix);
     relay.start();
     // A writer takes its id (the lowest) and stays open …
     const late = await db.pool.connect();
@@ -119,8 +121,8 @@ describe('the outbox relay', () => {
   it('lets only one relay publish at a time, and another takes over when it stops', async () => {
     const kafka = testKafka('relay-leader-test');
     const prefix = uniquePrefix('leader');
-    const first = relayFor(kafka, prefix);
-    const second = relayFor(kafka, prefix);
+    const first = await relayFor(kafka, prefix);
+    const second = await relayFor(kafka, prefix);
     first.start();
     await waitFor(() => first.isLeader(), { description: 'the first relay leads' });
     second.start();
@@ -138,6 +140,7 @@ describe('the outbox relay', () => {
     const kafka = testKafka('relay-freeze-test');
     const prefix = uniquePrefix('freeze');
     const leaseMs = 2_000;
+    await ensureTopics(kafka, [`${prefix}products`]);
     const spawnRelay = () => {
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'testing/relay-process.ts')], {
         cwd: root,
@@ -194,7 +197,7 @@ describe('the outbox relay', () => {
       const kafka = broker.admin('relay-outage-test');
       const prefix = uniquePrefix('outage');
       const keys = ['sku-1', 'sku-2', 'sku-3', 'sku-4'];
-      const relay = relayFor(kafka, prefix);
+      const relay = await relayFor(kafka, prefix);
       relay.start();
       await fillOutbox(db, keys, 1, 10);
       await waitFor(async () => (await relay.backlog()) === 0, { description: 'first rows published' });
