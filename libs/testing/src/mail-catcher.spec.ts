@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import { startMailCatcher } from './mail-catcher';
 import { waitFor } from './wait-for';
 
 describe('the mail catcher', () => {
@@ -31,6 +32,24 @@ describe('the mail catcher', () => {
       await waitFor(() => output.includes('caught still here'), { description: 'the next mail caught' });
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('while refusing, answers 421 on a new connection and on one a pool kept open from before, and takes mail again after', async () => {
+    const catcher = await startMailCatcher();
+    const pool = nodemailer.createTransport({ url: catcher.url, pool: true, maxConnections: 1 });
+    const send = (subject: string) => pool.sendMail({ from: 'a@example.com', to: 'b@example.com', subject, text: 'hi' });
+    try {
+      await send('before'); // the pool's one connection is open now, and stays open
+      catcher.refuse(true);
+      await expect(send('while down')).rejects.toMatchObject({ responseCode: 421 });
+      await expect(nodemailer.createTransport({ url: catcher.url }).sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'fresh', text: 'hi' })).rejects.toMatchObject({ responseCode: 421 });
+      catcher.refuse(false);
+      await send('after');
+      expect(catcher.messages.map((m) => m.subject)).toEqual(['before', 'after']);
+    } finally {
+      pool.close();
+      await catcher.stop();
     }
   });
 });

@@ -6,8 +6,9 @@
  *   not offered), no authentication needed. `url` is what SMTP_URL takes: `smtp://127.0.0.1:<port>`.
  * - Each message is parsed with mailparser into a CaughtMail and kept in `messages`, in arrival order.
  * - `refuse(true)` plays a mail server that is down: every new connection is answered
- *   `421 … try again later` and closed, so a client gets a temporary (4xx) failure; `refuse(false)`
- *   takes mail again.
+ *   `421 … try again later` and closed, and so is a message started on a connection opened before
+ *   (a client's pool keeps its connections open between mails), so a client gets a temporary (4xx)
+ *   failure; `refuse(false)` takes mail again.
  * - `hook({ mailFrom, data })`, for tests of what a client does at a given moment of the exchange:
  *   `mailFrom` runs when a client starts a message (MAIL FROM), before the server answers it;
  *   `data` runs once a message's DATA arrived in full, before the server answers 250 (the server
@@ -52,7 +53,7 @@ export interface MailCatcher {
   messages: CaughtMail[];
   /** Resolves with all messages once at least `count` arrived; rejects after `timeoutMs`. */
   waitForMessages(count: number, timeoutMs?: number): Promise<CaughtMail[]>;
-  /** While on, every new connection is answered 421 and closed (a mail server that is down). */
+  /** While on, every new connection, and every message begun on an open one, is answered 421 (a mail server that is down). */
   refuse(on: boolean): void;
   /** Replaces the hooks (`hook({})` removes them). */
   hook(hooks: MailCatcherHooks): void;
@@ -63,6 +64,8 @@ export interface MailCatcher {
 
 const addresses = (header: AddressObject | AddressObject[] | undefined): string[] =>
   [header ?? []].flat().flatMap((h) => h.value.map((a) => a.address ?? '')).filter(Boolean);
+
+const unavailable = () => Object.assign(new Error('Service not available, try again later'), { responseCode: 421 });
 
 export async function startMailCatcher(options: { port?: number } = {}): Promise<MailCatcher> {
   const messages: CaughtMail[] = [];
@@ -86,9 +89,10 @@ export async function startMailCatcher(options: { port?: number } = {}): Promise
     banner: 'webshop mail catcher',
     onConnect(_session, callback) {
       if (!refusing) return callback();
-      callback(Object.assign(new Error('Service not available, try again later'), { responseCode: 421 }));
+      callback(unavailable());
     },
     onMailFrom(address, _session, callback) {
+      if (refusing) return callback(unavailable());
       const hook = hooks.mailFrom;
       answerAfter(hook && (() => hook(address.address)), () => callback());
     },
