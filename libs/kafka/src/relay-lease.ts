@@ -23,7 +23,12 @@ export const relayLeaseMigration: Migration = {
 export interface RelayLease {
   /** Takes the lease if it is free or expired (or already ours); answers the new epoch, or null. */
   acquire(): Promise<number | null>;
-  /** Extends the lease of `epoch`; false when it is no longer ours. */
+  /**
+   * Extends the lease of `epoch`; false when it is no longer ours. A renewal that comes after the
+   * expiry still succeeds when no one took the lease meanwhile (holder and epoch unchanged): no
+   * other instance can have published, since taking it bumps the epoch. A stall of the process or
+   * the database longer than the lease (a busy machine) costs no change of leader then.
+   */
   renew(epoch: number): Promise<boolean>;
   /** Gives it up at once (a clean stop), so the next holder need not wait for the expiry. */
   release(epoch: number): Promise<void>;
@@ -43,7 +48,7 @@ export function createRelayLease(pool: Pool, name: string, holder: string, lease
     },
     async renew(epoch) {
       const { rowCount } = await pool.query(
-        `UPDATE relay_lease SET expires_at = now() + make_interval(secs => $4) WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at >= now()`,
+        `UPDATE relay_lease SET expires_at = now() + make_interval(secs => $4) WHERE name = $1 AND holder = $2 AND epoch = $3`,
         [name, holder, epoch, leaseMs / 1000],
       );
       return rowCount === 1;
