@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -299,18 +299,23 @@ describe('docker-compose.yml', () => {
       const as = (address: string, credentials?: KafkaCredentials) => createQuietKafka({ clientId: 'compose-kafka-test', brokers: [address], credentials });
       const login = (principal: string): KafkaCredentials => ({ username: principal, password: dotEnv[`KAFKA_PASSWORD_${principal}`]! });
 
-      beforeAll(async () => {
-        dir = mkdtempSync(path.join(os.tmpdir(), 'compose-kafka-'));
+      /**
+       * Starts compose's broker script on free ports. A port free when asked for can be taken before
+       * the JVM binds it (an outgoing connection of a busy machine takes ephemeral ports too): a
+       * broker that could not bind is started again on other ports; any other exit fails with its log.
+       */
+      async function startBroker(classpath: string, attempt = 1): Promise<void> {
         const [port, controller, externalPort] = [await freePort(), await freePort(), await freePort()];
         internal = `127.0.0.1:${port}`;
         external = `127.0.0.1:${externalPort}`;
-        const classpath = (await run('bash', [path.join(root, 'infra/kafka/kafka.sh'), 'classpath'], { timeout: 300_000 })).stdout.trim();
+        const logFile = path.join(dir, `broker-${attempt}.log`);
+        const logFd = openSync(logFile, 'w');
         broker = spawn('bash', [path.join(root, 'infra/kafka/compose-broker.sh')], {
           env: {
             PATH: process.env['PATH'],
             ...kafkaEnv,
             KAFKA_CLASSPATH: classpath,
-            KAFKA_DATA_DIR: path.join(dir, 'data'),
+            KAFKA_DATA_DIR: path.join(dir, `data-${attempt}`),
             KAFKA_CONFIG_DIR: path.join(dir, 'config'),
             KAFKA_BIND: '127.0.0.1',
             KAFKA_HOST: '127.0.0.1',
@@ -320,19 +325,32 @@ describe('docker-compose.yml', () => {
             KAFKA_EXTERNAL_PORT: String(externalPort),
             KAFKA_HEAP_OPTS: '-Xmx512m',
           },
-          stdio: 'ignore',
+          stdio: ['ignore', logFd, logFd],
           detached: true,
         });
-        await waitFor(
+        closeSync(logFd);
+        const started = broker;
+        const up = await waitFor(
           async () => {
+            if (started.exitCode !== null || started.signalCode !== null) return 'exited';
             const admin = as(internal, login('admin'));
             return ensureTopics(admin, ['orders', 'payments'], 1).then(
-              () => true,
+              () => 'up',
               () => false,
             );
           },
-          { timeoutMs: 120_000, intervalMs: 1_000, description: "compose's broker up, the operator able to create topics" },
+          { timeoutMs: 180_000, intervalMs: 1_000, description: `compose's broker up, the operator able to create topics (its log: ${logFile})` },
         );
+        if (up === 'up') return;
+        const log = readFileSync(logFile, 'utf8');
+        if (/BindException|Address already in use/.test(log) && attempt < 3) return startBroker(classpath, attempt + 1);
+        throw new Error(`compose's broker exited (${started.exitCode ?? started.signalCode}):\n${log.split('\n').slice(-40).join('\n')}`);
+      }
+
+      beforeAll(async () => {
+        dir = mkdtempSync(path.join(os.tmpdir(), 'compose-kafka-'));
+        const classpath = (await run('bash', [path.join(root, 'infra/kafka/kafka.sh'), 'classpath'], { timeout: 300_000 })).stdout.trim();
+        await startBroker(classpath);
         const acls = compose.services['kafka-acls']!;
         const dockerfile = readFileSync(path.join(root, acls.build!.dockerfile), 'utf8');
         const bundle = /RUN npx (esbuild .*)$/m.exec(dockerfile)![1]!.split(' ');
@@ -346,9 +364,9 @@ describe('docker-compose.yml', () => {
           timeout: 60_000,
         });
         expect(stdout).toMatch(/^applied \d+ ACLs from the topic registry/);
-      }, 300_000);
+      }, 600_000);
       afterAll(() => {
-        if (broker?.pid) process.kill(-broker.pid, 'SIGKILL');
+        if (broker?.pid && broker.exitCode === null && broker.signalCode === null) process.kill(-broker.pid, 'SIGKILL');
         if (dir) rmSync(dir, { recursive: true, force: true });
       });
 
