@@ -10,7 +10,7 @@ describe('the relay lease', () => {
   });
   afterAll(() => db.drop());
 
-  const leaseMs = 200;
+  const leaseMs = 60_000; // long: only expire() ends a lease here, never a slow machine
   const expire = (name: string) => db.pool.query(`UPDATE relay_lease SET expires_at = now() - interval '1 second' WHERE name = $1`, [name]);
 
   it('is held by one instance at a time until it expires, and taking it bumps the epoch', async () => {
@@ -37,8 +37,8 @@ describe('the relay lease', () => {
   });
 
   it('is free at once after a release', async () => {
-    const a = createRelayLease(db.pool, 'released', '00000000-0000-4000-8000-00000000000a', 60_000);
-    const b = createRelayLease(db.pool, 'released', '00000000-0000-4000-8000-00000000000b', 60_000);
+    const a = createRelayLease(db.pool, 'released', '00000000-0000-4000-8000-00000000000a', leaseMs);
+    const b = createRelayLease(db.pool, 'released', '00000000-0000-4000-8000-00000000000b', leaseMs);
     const epoch = (await a.acquire())!;
     expect(await b.acquire()).toBeNull();
     await a.release(epoch);
