@@ -285,6 +285,9 @@ describe('docker-compose.yml', () => {
       expect(acls).toMatchObject({ restart: 'no', depends_on: { kafka: { condition: 'service_healthy' } } });
       expect(acls.environment).toEqual({ KAFKA_BROKERS: 'kafka:9092', KAFKA_USERNAME: 'admin', KAFKA_PASSWORD: dotEnv['KAFKA_PASSWORD_admin'] });
       for (const p of principals) expect(compose.services['kafka']!.environment![`KAFKA_PASSWORD_${p}`]).toBe(dotEnv[`KAFKA_PASSWORD_${p}`]);
+      // The brokers' scripts (bash) make the SCRAM users from their own list: the same principals as the ACLs'.
+      const scripted = /^shop_principals=\(([^)]*)\)$/m.exec(readFileSync(path.join(root, 'infra/kafka/sasl.sh'), 'utf8'))![1]!.split(/\s+/).filter(Boolean);
+      expect(scripted.sort()).toEqual([...principals].sort());
       expect(compose.services['kafka-ui']!.environment!['KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG']).toContain(`username="admin" password="${dotEnv['KAFKA_PASSWORD_admin']}"`);
     });
 
