@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { ConfigResourceTypes } from 'kafkajs';
 import { topics } from '@webshop/events';
 import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
 import { createConsumerRunner, type ConsumerRunner, type ConsumerRunnerOptions, type EventHandlers, type Outcome } from './consumer-runner';
@@ -108,6 +109,46 @@ describe('the consumer runner', () => {
       expect(message.headers![DlqHeader.sourceTopic]!.toString()).toBe(`${prefix}products`);
       expect(message.headers![DlqHeader.error]!.toString().length).toBeGreaterThan(0);
       expect(message.headers!['event-type']!.toString()).toBe('ProductUpdated'); // original headers kept
+    }
+  });
+
+  it('sends the dead letters after one the broker refused on a fresh producer, not on the one whose send failed', async () => {
+    const prefix = uniquePrefix('dlq-refused');
+    const dlq = `${prefix}products.dlq.orders`;
+    const admin = kafkajsOf(kafka).admin();
+    await admin.connect();
+    try {
+      // A dead-letter topic that takes small records only: the broker refuses the large one (MESSAGE_TOO_LARGE).
+      await admin.createTopics({ topics: [{ topic: dlq, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '4096' }] }] });
+      const outcomes: Outcome[] = [];
+      const lines: LogLine[] = [];
+      await startRunner(prefix, recordingHandlers, outcomes, { logger: captureLogger(lines) });
+      const sku = `sku-${randomUUID()}`;
+      const poison = (bytes: number) => {
+        const value = randomBytes(bytes);
+        value[0] = 0x00; // never the magic byte
+        return { ...productRecord(sku, 0), value };
+      };
+      const [first, large, after] = [poison(40), poison(20_000), poison(40)];
+      await produce(kafka, `${prefix}products`, [first]);
+      await waitFor(() => outcomes.length === 1, { description: 'the first dead letter sent' });
+      await produce(kafka, `${prefix}products`, [large, after]);
+      await waitFor(() => lines.some((line) => line.msg === 'sending a dead letter failed; retrying'), { description: 'a dead letter refused' });
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: dlq, configEntries: [{ name: 'max.message.bytes', value: '1048588' }] }],
+      });
+
+      await waitFor(() => outcomes.length === 3, { timeoutMs: 30_000, description: 'all three dead-lettered' });
+      expect(outcomes).toEqual(['dead-lettered', 'dead-lettered', 'dead-lettered']);
+      const dead = await readTopic(kafka, dlq, 3);
+      expect(dead.map((m) => m.value)).toEqual([first.value, large.value, after.value]);
+      // The producer id of each record's batch, as the broker wrote it.
+      const [before, ...later] = dead.map((m) => String((m as unknown as { batchContext: { producerId: unknown } }).batchContext.producerId));
+      expect(later[0]).toBe(later[1]);
+      expect(later[0]).not.toBe(before);
+    } finally {
+      await admin.disconnect();
     }
   });
 

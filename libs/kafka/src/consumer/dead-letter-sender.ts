@@ -1,6 +1,8 @@
 /**
  * The producer of a runner's dead letters (`<topic>.dlq.<service>`, the format in dead-letter.ts):
- * idempotent, acks=all, connected at start and closed at stop.
+ * idempotent, acks=all, connected at start and closed at stop. A send that failed drops its
+ * producer: the next one starts a fresh producer (a new producer id), as kafka-client.ts's
+ * createIdempotentProducer asks, so that no record goes out on the failed send's sequence numbers.
  */
 import type { KafkaMessage, Producer } from 'kafkajs';
 import { dlqTopicName, type ServiceName } from '@webshop/events';
@@ -20,11 +22,27 @@ export interface DeadLetterSender {
 export function createDeadLetterSender(options: { kafka: KafkaClient; service: ServiceName; groupId: string; logger: PlumbingLogger }): DeadLetterSender {
   const { kafka, service, groupId, logger } = options;
   let producer: Producer | undefined;
+  let connecting: Promise<Producer> | undefined;
+
+  const connected = async (): Promise<Producer> => {
+    if (producer) return producer;
+    connecting ??= (async () => {
+      const fresh = createIdempotentProducer(kafka);
+      try {
+        await fresh.connect();
+      } catch (error) {
+        await fresh.disconnect().catch(() => undefined);
+        throw error;
+      }
+      producer = fresh;
+      return fresh;
+    })().finally(() => (connecting = undefined));
+    return connecting;
+  };
+
   return {
     async connect() {
-      const fresh = createIdempotentProducer(kafka);
-      await fresh.connect();
-      producer = fresh;
+      await connected();
     },
     async send({ topic, partition }, message, error) {
       const reason = reasonOf(error);
@@ -36,11 +54,18 @@ export function createDeadLetterSender(options: { kafka: KafkaClient; service: S
         reason,
         err: messageOf(error),
       });
-      await producer!.send({
-        topic: dlqTopicName(topic, service),
-        acks: -1,
-        messages: [deadLetterMessage({ topic, partition, message }, groupId, reason, messageOf(error))],
-      });
+      const sender = await connected();
+      try {
+        await sender.send({
+          topic: dlqTopicName(topic, service),
+          acks: -1,
+          messages: [deadLetterMessage({ topic, partition, message }, groupId, reason, messageOf(error))],
+        });
+      } catch (sendError) {
+        if (producer === sender) producer = undefined;
+        await sender.disconnect().catch(() => undefined);
+        throw sendError;
+      }
     },
     async disconnect() {
       const old = producer;
