@@ -10,7 +10,7 @@ import { migrate } from '@webshop/postgres';
 import { consumedTopics, emailEventHandlers } from './adapters/kafka/handlers';
 import { migrations, projectionTables } from './adapters/pg/migrations';
 import { emailService } from './service';
-import { createTestDatabase, startMailCatcher, uniqueName, waitFor, type MailCatcher, startServiceHarness, type ServiceHarness } from '@webshop/testing';
+import { createTestDatabase, scrapeMetrics, startMailCatcher, uniqueName, waitFor, type MailCatcher, startServiceHarness, type ServiceHarness } from '@webshop/testing';
 
 const now = () => new Date().toISOString();
 const newCustomer = () => `${uniqueName('customer')}@example.com`;
@@ -52,8 +52,17 @@ describe('email', () => {
   });
 
   const mailsTo = (to: string) => mail.messages.filter((m) => m.to === to);
+  /** waitFor, and on a time-out the service's last warnings and errors with it: what it was doing meanwhile. */
+  async function waitWithLog<T>(condition: () => T | false | Promise<T | false>, options: { timeoutMs?: number; description: string }): Promise<T> {
+    try {
+      return await waitFor(condition, options);
+    } catch (error) {
+      const lines = shop.logs.filter((line) => line['level'] === 'warn' || line['level'] === 'error').slice(-15);
+      throw new Error(`${(error as Error).message}\nthe service's last warnings and errors:\n${lines.map((l) => JSON.stringify(l)).join('\n') || '(none)'}`);
+    }
+  }
   const waitForMails = (to: string, count: number) =>
-    waitFor(() => mailsTo(to).length >= count && mailsTo(to), { timeoutMs: 30_000, description: `${count} mails to ${to}` });
+    waitWithLog(() => mailsTo(to).length >= count && mailsTo(to), { timeoutMs: 30_000, description: `${count} mails to ${to}` });
   const about = (orderId: string) => (data: { orderId: string }) => data.orderId === orderId;
 
   async function emailRows(orderId: string) {
@@ -162,22 +171,32 @@ describe('email', () => {
     try {
       await shop.publish(orders.flatMap((orderId, i) => [requested(orderId, recipients[i]!), confirmed(orderId)]));
       for (const orderId of orders) {
-        await waitFor(async () => (await emailRows(orderId)).some((r) => r.attempts >= 1), { timeoutMs: 30_000, description: `a refused attempt for ${orderId}` });
+        await waitWithLog(async () => (await emailRows(orderId)).some((r) => r.attempts >= 1), { timeoutMs: 30_000, description: `a refused attempt for ${orderId}` });
         const [row] = await emailRows(orderId);
         expect(row).toMatchObject({ status: 'PENDING', last_error: expect.stringContaining('421') });
         expect((await shop.api(`/emails?orderId=${orderId}`)).body).toEqual([]);
       }
       expect(recipients.flatMap(mailsTo)).toEqual([]);
+      const down = await scrapeMetrics(shop.url(''));
+      expect(down.sum('webshop_pending_emails')).toBeGreaterThanOrEqual(2);
+      expect(down.sum('webshop_failing_emails')).toBeGreaterThanOrEqual(2);
+      expect(down.sum('webshop_smtp_send_duration_seconds_count', { outcome: 'failed' })).toBeGreaterThanOrEqual(2);
     } finally {
       mail.refuse(false);
     }
 
     for (const to of recipients) await waitForMails(to, 1);
     for (const orderId of orders) {
-      await waitFor(async () => (await emailRows(orderId))[0]?.status === 'SENT', { timeoutMs: 30_000, description: `${orderId} SENT` });
+      await waitWithLog(async () => (await emailRows(orderId))[0]?.status === 'SENT', { timeoutMs: 30_000, description: `${orderId} SENT` });
       await shop.waitForPublished('EmailSent', about(orderId));
     }
     expect(recipients.map((to) => mailsTo(to).length)).toEqual([1, 1]);
+    const up = await waitFor(async () => {
+      const m = await scrapeMetrics(shop.url(''));
+      return m.sum('webshop_pending_emails') === 0 && m;
+    }, { description: 'no email pending in the metrics' });
+    expect(up.sum('webshop_failing_emails')).toBe(0);
+    expect(up.sum('webshop_smtp_send_duration_seconds_count', { outcome: 'accepted' })).toBeGreaterThanOrEqual(mail.messages.length);
     expect(shop.published.filter((p) => p.type === 'EmailSent' && orders.includes((p.data as { orderId: string }).orderId))).toHaveLength(2);
   });
 

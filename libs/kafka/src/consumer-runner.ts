@@ -105,7 +105,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
   const onOutcome: ReportOutcome = (outcome, info) => {
     if (outcome !== 'dead-lettered') {
       const { event, topic, partition, offset, ms } = info;
-      logger.debug(outcomeMessages[outcome], { ...event, topic, partition, offset, ms });
+      logger.debug(outcomeMessages[outcome], { ...event, topic, partition, offset, ms: Math.round(ms * 100) / 100 });
     }
     options.onOutcome?.(outcome, info);
   };

@@ -27,7 +27,7 @@ export {
 } from './envelope';
 export { NonRetriableError, classify, type Retriability } from './errors';
 export { appendToOutbox, encodeRecord, outboxMigration, outboxPublishedMigration, OUTBOX_CHANNEL, type EncodedRecord } from './outbox';
-export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export { createOutboxRelay, type OutboxPending, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { inboxMigration, recordInInbox } from './inbox';
 export { DlqHeader, deadLetterMessage } from './dead-letter';
 export {

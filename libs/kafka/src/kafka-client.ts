@@ -42,6 +42,11 @@ export interface KafkaOptions {
   logger?: PlumbingLogger;
   /** Without: a plain, unauthenticated connection (a broker started with KAFKA_SECURITY=plain). */
   credentials?: KafkaCredentials;
+  /**
+   * Each error kafkajs reports (an error answer of a broker, a lost connection, a request that timed
+   * out), by its namespace: for a counter. Also those its log puts at debug as expected (kafkajs-log.ts).
+   */
+  onClientError?: (namespace: string) => void;
 }
 
 /**
@@ -62,7 +67,7 @@ export const saslOption = (credentials?: KafkaCredentials) =>
   credentials ? { sasl: { mechanism: 'scram-sha-512' as const, username: credentials.username, password: credentials.password } } : {};
 
 /** A kafkajs client whose own warnings and errors go to the service's structured log. */
-export function createKafka({ clientId, brokers, logger = silentLogger, credentials }: KafkaOptions): KafkaClient {
+export function createKafka({ clientId, brokers, logger = silentLogger, credentials, onClientError }: KafkaOptions): KafkaClient {
   if (brokers.length === 0) throw new Error('createKafka: at least one broker address is required');
   return asKafkaClient(new Kafka({
     clientId,
@@ -70,7 +75,7 @@ export function createKafka({ clientId, brokers, logger = silentLogger, credenti
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 5 },
     ...saslOption(credentials),
-    logCreator: kafkajsLogCreator(logger),
+    logCreator: kafkajsLogCreator(logger, onClientError),
   }));
 }
 

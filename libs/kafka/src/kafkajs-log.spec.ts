@@ -1,10 +1,11 @@
 import { logLevel } from 'kafkajs';
-import { kafkajsLine } from './kafkajs-log';
+import { kafkajsLine, kafkajsLogCreator } from './kafkajs-log';
 
 /** An entry as kafkajs hands it to a logCreator. */
 const entry = (namespace: string, level: logLevel, message: string, fields: Record<string, unknown> = {}) => ({
   namespace,
   level,
+  label: logLevel[level],
   log: { timestamp: '2026-12-02T10:28:38.707Z', logger: 'kafkajs', message, ...fields },
 });
 
@@ -42,5 +43,18 @@ describe("kafkajs' log entries on the service's log", () => {
     expect(kafkajsLine(entry('Consumer', logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded: connect ECONNREFUSED', { groupId: 'orders', retryCount: 5 })).level).toBe('error');
     expect(kafkajsLine(entry('BrokerPool', logLevel.ERROR, 'Failed to connect to seed broker, trying other brokers from the metadata', { retryCount: 1 })).level).toBe('error');
     expect(kafkajsLine(entry('Consumer', logLevel.WARN, 'The group is rebalancing, re-joining', { groupId: 'orders' })).level).toBe('warn');
+  });
+
+  it('tell the error counter of each entry kafkajs calls an error, by namespace, also those the log keeps at debug', () => {
+    const counted: string[] = [];
+    const lines: string[] = [];
+    const logger = { debug: (m: string) => lines.push(`debug ${m}`), info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error: (m: string) => lines.push(`error ${m}`) };
+    const log = kafkajsLogCreator(logger, (namespace) => counted.push(namespace))(logLevel.WARN);
+    log(entry('Connection', logLevel.ERROR, 'Response Metadata(key: 3, version: 6)', { error: 'This server does not host this topic-partition' }));
+    log(entry('Connection', logLevel.ERROR, 'Connection error: connect ECONNREFUSED'));
+    log(entry('Consumer', logLevel.WARN, 'The group is rebalancing'));
+    log(entry('Producer', logLevel.ERROR, 'Failed to send messages'));
+    expect(counted).toEqual(['Connection', 'Connection', 'Producer']);
+    expect(lines).toEqual(['debug Response Metadata(key: 3, version: 6)', 'error Connection error: connect ECONNREFUSED', 'warn The group is rebalancing', 'error Failed to send messages']);
   });
 });

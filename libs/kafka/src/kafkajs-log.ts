@@ -55,11 +55,12 @@ export function kafkajsLine({ namespace, level, log }: Pick<LogEntry, 'namespace
   return { level: known ? 'debug' : (levels[level] ?? 'warn'), msg: message, fields: known ? { ...fields, expected: known.why } : fields };
 }
 
-/** The logCreator of every kafkajs client made here. */
+/** The logCreator of every kafkajs client made here; `onError` hears of each entry kafkajs itself calls an error. */
 export const kafkajsLogCreator =
-  (logger: PlumbingLogger): logCreator =>
+  (logger: PlumbingLogger, onError?: (namespace: string) => void): logCreator =>
   () =>
   (entry) => {
+    if (entry.level === logLevel.ERROR) onError?.(entry.namespace);
     const { level, msg, fields } = kafkajsLine(entry);
     logger[level](msg, fields);
   };

@@ -60,6 +60,30 @@ describe('the outbox relay', () => {
     return messages;
   }
 
+  it('says what waits (how many rows, how long the oldest has waited) and reports each publish with its duration', async () => {
+    const kafka = testKafka('relay-test');
+    const prefix = uniquePrefix('relay-pending');
+    await ensureTopics(kafka, [`${prefix}products`]);
+    const published: Array<{ events: number; seconds: number }> = [];
+    const relay = createOutboxRelay({ pool: db.pool, kafka, service: 'stock', topicPrefix: prefix, onPublished: (events, seconds) => published.push({ events: events.length, seconds }) });
+    relays.push(relay);
+    expect(await relay.pending()).toEqual({ events: 0, oldestAgeSeconds: 0 });
+
+    await fillOutbox(db, ['sku-a', 'sku-b'], 1, 3);
+    const since = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const waiting = await relay.pending();
+    expect(waiting.events).toBe(6);
+    // The database's clock and ours: the oldest row was written before `since`.
+    expect(waiting.oldestAgeSeconds).toBeGreaterThanOrEqual((Date.now() - since) / 1000 - 0.05);
+
+    relay.start();
+    await waitFor(async () => (await relay.pending()).events === 0, { description: 'the outbox drained' });
+    expect(await relay.pending()).toEqual({ events: 0, oldestAgeSeconds: 0 });
+    expect(published.reduce((n, p) => n + p.events, 0)).toBe(6);
+    for (const { seconds } of published) expect(seconds).toBeGreaterThan(0);
+  });
+
   it('publishes rows in order per key, woken by NOTIFY, with the full envelope', async () => {
     const kafka = testKafka('relay-test');
     const prefix = uniquePrefix('relay');

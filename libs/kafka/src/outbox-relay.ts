@@ -27,7 +27,7 @@ import type { Message, Producer } from 'kafkajs';
 import type { ServiceName } from '@webshop/events';
 import { startLoop, type Loop, type Next } from '@webshop/background';
 import { keepListening, type KeptListening, type Pool } from '@webshop/postgres';
-import { messageOf } from './errors';
+import { messageOf, reasonOf } from './errors';
 import { eventLogFields } from './log-fields';
 import { createIdempotentProducer, silentLogger, type PlumbingLogger, type KafkaClient } from './kafka-client';
 import { OUTBOX_CHANNEL } from './outbox';
@@ -50,7 +50,17 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   /** Published rows are deleted from the history (`outbox_published`) once older than this. */
   retentionMs?: number;
-  onPublished?: (events: Array<{ topic: string; eventType: string }>) => void;
+  /** A batch published: its events, and the seconds its Kafka transaction took (send and commit). */
+  onPublished?: (events: Array<{ topic: string; eventType: string }>, seconds: number) => void;
+  /** A publish the broker did not take (its reason, errors.ts; `fenced` when a newer leader took over). */
+  onPublishFailed?: (reason: string) => void;
+}
+
+/** What waits in the outbox: how many rows, and how long the oldest has waited. */
+export interface OutboxPending {
+  events: number;
+  /** 0 when nothing waits. */
+  oldestAgeSeconds: number;
 }
 
 export interface OutboxRelay {
@@ -59,6 +69,8 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** Rows not yet published. */
   backlog(): Promise<number>;
+  /** Rows not yet published and the age of the oldest, in one query. */
+  pending(): Promise<OutboxPending>;
   /** Whether this instance holds the leader lock and is publishing. */
   isLeader(): boolean;
 }
@@ -110,6 +122,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     leaseMs = 3_000,
     retentionMs = 24 * 3600_000,
     onPublished,
+    onPublishFailed,
   } = options;
   const lease = createRelayLease(pool, `outbox-relay:${service}`, randomUUID(), leaseMs);
   const transactionalId = `${topicPrefix}${service}.outbox-relay`;
@@ -168,23 +181,34 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       messages.push({ key: row.key, value: row.payload, headers: row.headers });
       byTopic.set(topic, messages);
     }
+    const started = performance.now();
     const transaction = await producer!.transaction();
     try {
       await transaction.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);
+      onPublishFailed?.(isFenced(error) ? 'fenced' : reasonOf(error));
       throw error;
     }
+    const seconds = (performance.now() - started) / 1000;
     await pool.query(MOVE, [rows.map((r) => r.id)]);
     for (const row of rows) logger.debug('event published', { ...eventLogFields(row.headers), topic: topicPrefix + row.topic, key: row.key });
-    onPublished?.(rows.map((r) => ({ topic: r.topic, eventType: r.event_type })));
+    onPublished?.(rows.map((r) => ({ topic: r.topic, eventType: r.event_type })), seconds);
   }
 
   async function prune(): Promise<void> {
     if (Date.now() - lastPrune < 10 * 60_000) return;
     lastPrune = Date.now();
     await pool.query('DELETE FROM outbox_published WHERE published_at < now() - make_interval(secs => $1)', [retentionMs / 1000]);
+  }
+
+  async function pending(): Promise<OutboxPending> {
+    const { rows } = await pool.query<{ n: number; age: number }>(
+      'SELECT count(*)::int AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age FROM outbox_pending WHERE id > $1',
+      [floor.value.toString()],
+    );
+    return { events: rows[0]?.n ?? 0, oldestAgeSeconds: Math.max(0, rows[0]?.age ?? 0) };
   }
 
   async function resetProducer(): Promise<void> {
@@ -247,10 +271,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await resetProducer();
       if (leading !== undefined) await lease.release(leading).catch(() => undefined);
     },
-    async backlog() {
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_pending WHERE id > $1', [floor.value.toString()]);
-      return rows[0]?.n ?? 0;
-    },
+    backlog: async () => (await pending()).events,
+    pending,
     isLeader: () => epoch !== undefined,
   };
 }

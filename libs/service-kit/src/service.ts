@@ -139,7 +139,7 @@ export async function startService<C extends ServiceConfig>(
   let own: { routes?: Route[]; stop?: () => Promise<void> } | undefined;
 
   const metrics = createMetrics(definition.name, {
-    outboxBacklog: async () => (relay ? relay.backlog() : 0),
+    outboxPending: async () => (relay ? relay.pending() : { events: 0, oldestAgeSeconds: 0 }),
     consumerLag: async () => (admin ? consumerLag(admin, groupId, consumedTopics) : []),
   });
   // Until start-up is done, the service's own routes (and its document) answer 503 and say what it
@@ -217,7 +217,13 @@ export async function startService<C extends ServiceConfig>(
     const applied = await startup.step('postgres', () => migrate(db, [...messagingMigrations, ...definition.migrations]));
     if (applied.length) log.info('migrated', { applied });
 
-    const client = createKafka({ clientId: definition.name, brokers: config.KAFKA_BROKERS, logger: log, credentials: kafkaCredentials(config) });
+    const client = createKafka({
+      clientId: definition.name,
+      brokers: config.KAFKA_BROKERS,
+      logger: log,
+      credentials: kafkaCredentials(config),
+      onClientError: (namespace) => metrics.kafkaClientErrors.inc({ namespace }),
+    });
     const kafkaAdmin = createAdmin(client);
     await startup.step('kafka', () => kafkaAdmin.connect());
     admin = kafkaAdmin;
@@ -231,7 +237,11 @@ export async function startService<C extends ServiceConfig>(
       service: definition.name,
       logger: log,
       topicPrefix: config.TOPIC_PREFIX,
-      onPublished: (events) => events.forEach((e) => metrics.eventsPublished.inc({ type: e.eventType })),
+      onPublished: (events, seconds) => {
+        metrics.relayPublishDuration.observe(seconds);
+        for (const e of events) metrics.eventsPublished.inc({ type: e.eventType });
+      },
+      onPublishFailed: (reason) => metrics.relayPublishErrors.inc({ reason }),
     });
     relay.start();
     if (definition.consumes) {
@@ -248,7 +258,11 @@ export async function startService<C extends ServiceConfig>(
         onOutcome: (outcome, info) => {
           const type = info.type ?? 'unknown';
           metrics.eventsConsumed.inc({ type, outcome });
-          if (outcome === 'applied') metrics.handlerDuration.observe({ type }, info.ms / 1000);
+          if (outcome === 'applied') {
+            metrics.handlerDuration.observe({ type }, info.ms / 1000);
+            const occurred = info.occurredAt === null ? NaN : Date.parse(info.occurredAt);
+            if (Number.isFinite(occurred)) metrics.eventAge.observe({ type }, Math.max(0, Date.now() - occurred) / 1000);
+          }
           if (outcome === 'dead-lettered') metrics.deadLetters.inc({ topic: info.topic, reason: info.reason ?? 'unknown' });
         },
       });

@@ -28,3 +28,4 @@ export { createHistogram, bucketOf, highestIn, type Histogram } from './histogra
 export { deciderSpec, type Scenario, type Outcome } from './decider-spec';
 export { parseFlags, timestampDir, UsageError } from './cli-flags';
 export { expressRoutes, documentedRoutes, securedRoutes, openApiVerdict } from './openapi-routes';
+export { parsePrometheusText, scrapeMetrics, type MetricSample, type ScrapedMetrics } from './prometheus-text';

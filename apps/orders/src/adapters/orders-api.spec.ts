@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DlqHeader, encodeRecord, Header, replayTopics } from '@webshop/kafka';
-import { createTestDatabase, testKafka, waitFor } from '@webshop/testing';
+import { createTestDatabase, scrapeMetrics, testKafka, waitFor } from '@webshop/testing';
+import { metricNames } from '@webshop/service-kit';
 import { migrate } from '@webshop/postgres';
 import { messagingMigrations } from '@webshop/kafka';
 import {
@@ -301,12 +302,36 @@ describe('the orders API', () => {
     expect(ready.body.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([['lifecycle', true], ['postgres', true], ['kafka', true]]);
     const res = await fetch(`${h.base}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
-    const text = await res.text();
-    expect(text).toMatch(/http_request_duration_seconds_bucket\{.*route="\/orders\/:orderId".*\}/);
-    expect(text).toMatch(/events_consumed_total\{.*type="PurchaseRequested",outcome="applied".*\} \d+/);
-    expect(text).toMatch(/events_published_total\{.*type="PurchaseRequested".*\} \d+/);
-    expect(text).toMatch(/outbox_backlog\{.*\} \d+/);
-    expect(text).toMatch(/consumer_lag\{.*topic=".*orders".*\} \d+/);
+    await waitFor(async () => (await h.service.relay.backlog()) === 0, { description: 'the outbox drained' });
+    const m = await scrapeMetrics(h.base);
+
+    // Prometheus' naming: the project's families under one prefix, beside prom-client's standard ones.
+    const own = [...m.families.keys()].filter((name) => !/^(process|nodejs)_/.test(name));
+    expect(own.filter((name) => !name.startsWith('webshop_'))).toEqual([]);
+    expect(own).toEqual(expect.arrayContaining(Object.values(metricNames)));
+    expect(m.samples.every((s) => s.labels['service'] === 'orders')).toBe(true);
+
+    expect(m.find('webshop_http_request_duration_seconds_count', { method: 'GET', route: '/orders/:orderId', code: '200' })).toHaveLength(1);
+    expect(m.find('webshop_http_request_duration_seconds_count', { route: '/orders/:orderId', code: '404' })).toHaveLength(1);
+    expect(m.find('webshop_http_request_duration_seconds_count').some((s) => 'status' in s.labels)).toBe(false);
+
+    // Each applied event is observed once in the handler's histogram and once in the event-age one.
+    const applied = m.sum('webshop_events_consumed_total', { type: 'PurchaseRequested', outcome: 'applied' });
+    expect(applied).toBeGreaterThan(0);
+    expect(m.sum('webshop_event_handler_duration_seconds_count', { type: 'PurchaseRequested' })).toBe(applied);
+    expect(m.sum('webshop_event_age_seconds_count', { type: 'PurchaseRequested' })).toBe(applied);
+    expect(m.find('webshop_event_handler_duration_seconds_bucket', { type: 'PurchaseRequested', le: '0.0001' })).toHaveLength(1); // sub-millisecond buckets
+
+    const published = m.sum('webshop_events_published_total');
+    expect(m.sum('webshop_events_published_total', { type: 'PurchaseRequested' })).toBeGreaterThan(0);
+    const publishes = m.sum('webshop_relay_publish_duration_seconds_count');
+    expect(publishes).toBeGreaterThan(0);
+    expect(publishes).toBeLessThanOrEqual(published); // a batch at a time
+    expect(m.sum('webshop_outbox_pending_events')).toBe(0);
+    expect(m.sum('webshop_outbox_oldest_pending_age_seconds')).toBe(0);
+    expect(m.find('webshop_consumer_lag_records').map((s) => s.labels['topic'])).toContain(`${h.prefix}orders`);
+    expect(m.families.get('webshop_kafka_client_errors_total')).toBe('counter');
+    expect(m.families.get('webshop_relay_publish_errors_total')).toBe('counter');
   });
 
   it('rebuilds the same order view, timeline and catalogue by replaying the topics into empty tables', async () => {

@@ -51,18 +51,18 @@ describe("the pulse's read model", () => {
 
 describe('reading Prometheus metrics', () => {
   const text = [
-    '# HELP consumer_lag Records between the consumer group and the end of each partition',
-    '# TYPE consumer_lag gauge',
-    'consumer_lag{topic="orders",partition="0",service="payment"} 3',
-    'consumer_lag{topic="orders",partition="1",service="payment"} 4',
-    'outbox_backlog{service="payment"} 0',
-    'dead_letters_total_created{service="payment"} 1700000000',
-    '# TYPE dead_letters_total counter',
+    '# HELP webshop_consumer_lag_records Records between the consumer group and the end of each partition',
+    '# TYPE webshop_consumer_lag_records gauge',
+    'webshop_consumer_lag_records{topic="orders",partition="0",service="payment"} 3',
+    'webshop_consumer_lag_records{topic="orders",partition="1",service="payment"} 4',
+    'webshop_outbox_pending_events{service="payment"} 0',
+    'webshop_dead_letters_total_created{service="payment"} 1700000000',
+    '# TYPE webshop_dead_letters_total counter',
   ].join('\n');
 
   it('sums every sample of a metric over its labels, and says null for one that is absent', () => {
-    expect(sumOfMetric(text, 'consumer_lag')).toBe(7);
-    expect(sumOfMetric(text, 'outbox_backlog')).toBe(0);
-    expect(sumOfMetric(text, 'dead_letters_total')).toBeNull();
+    expect(sumOfMetric(text, 'webshop_consumer_lag_records')).toBe(7);
+    expect(sumOfMetric(text, 'webshop_outbox_pending_events')).toBe(0);
+    expect(sumOfMetric(text, 'webshop_dead_letters_total')).toBeNull();
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Each service as the pulse sees it from outside, through its HTTP contract only: `/readyz` (ready,
  * or 503 with the failing checks' reasons, or nothing answering) and `/metrics` (Prometheus text:
- * `consumer_lag`, `outbox_backlog`, `dead_letters_total`, summed over their labels).
+ * `webshop_consumer_lag_records`, `webshop_outbox_pending_events`, `webshop_dead_letters_total`,
+ * summed over their labels; service-kit's metricNames).
  */
 import { serviceNames, type ServiceName } from '@webshop/events';
+import { metricNames } from '@webshop/service-kit';
 import type { ServiceHealth } from '../shared/types';
 import type { PulseModel } from './pulse-model';
 
@@ -42,9 +44,9 @@ export async function checkService(service: ServiceName, url: string, model: Pul
       ...base,
       state: ready.status === 200 ? 'ready' : 'not_ready',
       problems: ready.status === 200 ? [] : problems.length ? problems : [`/readyz answered ${ready.status}`],
-      consumerLag: sumOfMetric(metrics, 'consumer_lag'),
-      outboxBacklog: sumOfMetric(metrics, 'outbox_backlog'),
-      deadLetters: sumOfMetric(metrics, 'dead_letters_total') ?? (metrics ? 0 : null),
+      consumerLag: sumOfMetric(metrics, metricNames.consumerLag),
+      outboxBacklog: sumOfMetric(metrics, metricNames.outboxPending),
+      deadLetters: sumOfMetric(metrics, metricNames.deadLetters) ?? (metrics ? 0 : null),
       checkedAt: now().toISOString(),
     };
   } catch (error) {

@@ -35,7 +35,8 @@ export function createBatchApplier(options: ApplyBatchOptions): ApplyBatch {
     if (run.length > 1) {
       const result = await applyRun(source, run);
       if (result.ok) {
-        for (const { outcome, type, offset, event } of result.outcomes) onOutcome?.(outcome, { ...source, offset, type, ms: result.ms, event });
+        const share = result.ms / result.outcomes.length;
+        for (const { outcome, type, offset, occurredAt, event } of result.outcomes) onOutcome?.(outcome, { ...source, offset, type, ms: share, occurredAt, event });
         return;
       }
       const reason = runFailureReason(result.error);

@@ -19,17 +19,17 @@ export interface ApplyContext {
   topicPrefix: string;
 }
 
-export type Applied = { outcome: Outcome; type: string | null; event: EventLogFields };
+export type Applied = { outcome: Outcome; type: string | null; occurredAt: string | null; event: EventLogFields };
 
 /** Throws what went wrong: `NonRetriableError` for a record that is no event, else the handler's or the database's error. */
 export async function applyRecord(ctx: ApplyContext, { topic, partition }: Source, message: KafkaMessage): Promise<Applied> {
   const event = readRecord(topic, partition, message, ctx.topicPrefix);
   const handler = ctx.handlers[event.type] as EventHandler<EventType> | undefined;
-  if (!handler) return { outcome: 'ignored', type: event.type, event: eventLogFields(message.headers) };
+  if (!handler) return { outcome: 'ignored', type: event.type, occurredAt: event.occurredAt, event: eventLogFields(message.headers) };
   const applied = await withTransaction(ctx.pool, async (tx) => {
     if (!(await recordInInbox(tx, ctx.groupId, event))) return false;
     await handler(event, tx);
     return true;
   });
-  return { outcome: applied ? 'applied' : 'duplicate', type: event.type, event: eventLogFields(message.headers) };
+  return { outcome: applied ? 'applied' : 'duplicate', type: event.type, occurredAt: event.occurredAt, event: eventLogFields(message.headers) };
 }

@@ -20,7 +20,7 @@ import type { ApplyContext } from './apply-record';
 import type { EventHandler, Outcome, Source } from './types';
 
 export type RunResult =
-  | { ok: true; outcomes: Array<{ outcome: Outcome; type: string; offset: string; event: EventLogFields }>; ms: number }
+  | { ok: true; outcomes: Array<{ outcome: Outcome; type: string; offset: string; occurredAt: string; event: EventLogFields }>; ms: number }
   | { ok: false; error: unknown };
 
 /** Postgres' lock_not_available: the statement waited longer than `lock_timeout`. */
@@ -37,7 +37,7 @@ export async function applyRun(
   { topic, partition }: Source,
   messages: readonly KafkaMessage[],
 ): Promise<RunResult> {
-  const started = Date.now();
+  const started = performance.now();
   try {
     const events = messages.map((message) => ({ message, event: readRecord(topic, partition, message, ctx.topicPrefix) }));
     const outcomes = await withTransaction(ctx.pool, async (tx) => {
@@ -52,11 +52,11 @@ export async function applyRun(
           outcome = fresh.delete(event.eventId) ? 'applied' : 'duplicate'; // delete: an id twice in the run applies once
           if (outcome === 'applied') await handler(event, tx);
         }
-        results.push({ outcome, type: event.type, offset: message.offset, event: eventLogFields(message.headers) });
+        results.push({ outcome, type: event.type, offset: message.offset, occurredAt: event.occurredAt, event: eventLogFields(message.headers) });
       }
       return results;
     });
-    return { ok: true, outcomes, ms: Date.now() - started };
+    return { ok: true, outcomes, ms: performance.now() - started };
   } catch (error) {
     return { ok: false, error };
   }

@@ -32,12 +32,12 @@ export function createRetryOrDeadLetter(options: RetryOrDeadLetterOptions): Hand
 
   return async function handleRecord(source, message, heartbeat) {
     const { topic, partition } = source;
-    const started = Date.now();
+    const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       if (stop.requested) throw new StopRequested();
       try {
-        const { outcome, type, event } = await apply(source, message);
-        onOutcome?.(outcome, { topic, partition, offset: message.offset, type, ms: Date.now() - started, event });
+        const { outcome, type, occurredAt, event } = await apply(source, message);
+        onOutcome?.(outcome, { topic, partition, offset: message.offset, type, ms: performance.now() - started, occurredAt, event });
         return;
       } catch (error) {
         const kind = classify(error);
@@ -58,7 +58,7 @@ export function createRetryOrDeadLetter(options: RetryOrDeadLetterOptions): Hand
         }
         await sendDeadLetter(source, message, error, heartbeat);
         const event = eventLogFields(message.headers);
-        onOutcome?.('dead-lettered', { topic, partition, offset: message.offset, type: event.eventType, reason: reasonOf(error), ms: Date.now() - started, event });
+        onOutcome?.('dead-lettered', { topic, partition, offset: message.offset, type: event.eventType, reason: reasonOf(error), ms: performance.now() - started, occurredAt: null, event });
         return;
       }
     }

@@ -14,7 +14,14 @@ export interface OutcomeInfo {
   offset: string;
   type: string | null;
   reason?: string;
+  /**
+   * This record's share of the time it took to apply (fractional milliseconds): a run applied in one
+   * transaction divides its duration among its records; a record applied alone takes all of its own,
+   * retries included.
+   */
   ms: number;
+  /** When the event happened (its occurred-at), for a record that decoded; null for one that did not. */
+  occurredAt: string | null;
   /** What its headers say it is (log-fields.ts): for the line that reports it. */
   event: EventLogFields;
 }

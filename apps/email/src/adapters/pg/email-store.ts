@@ -279,3 +279,11 @@ export const emailBeingSent = (emailId: string): EmailStore => ({
   },
   save: saveEmails(),
 });
+
+/** The emails not sent yet, and those among them whose last attempt failed (for the metrics). Uses the partial index of PENDING rows. */
+export async function pendingEmailCounts(db: Queryable): Promise<{ pending: number; failing: number }> {
+  const { rows } = await db.query<{ pending: number; failing: number }>(
+    `SELECT count(*)::int AS pending, count(*) FILTER (WHERE attempts > 0)::int AS failing FROM emails WHERE status = 'PENDING'`,
+  );
+  return rows[0] ?? { pending: 0, failing: 0 };
+}

@@ -58,6 +58,8 @@ export interface EmailSenderOptions {
   /** Back-off of the SENT mark of an accepted email while the database is away: initial and longest. */
   markRetryInitialMs?: number;
   markRetryMaxMs?: number;
+  /** Each SMTP exchange: whether the server accepted the email, and the seconds it took. */
+  onSmtpAttempt?: (outcome: 'accepted' | 'failed', seconds: number) => void;
 }
 
 /** The default lease of a claim (EMAIL_CLAIM_MS). */
@@ -93,6 +95,7 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     claimMs = DEFAULT_CLAIM_MS,
     markRetryInitialMs = 100,
     markRetryMaxMs = 1_000,
+    onSmtpAttempt,
   } = options;
   /** Emails the mail server accepted whose SENT mark has not landed yet: no worker claims them again. */
   const awaitingMark = new Set<string>();
@@ -145,6 +148,8 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     if (!due) return 'idle';
     const { email, cause } = due;
     const release = keepClaim(email.emailId, claim);
+    const started = performance.now();
+    const attempted = (outcome: 'accepted' | 'failed') => onSmtpAttempt?.(outcome, (performance.now() - started) / 1000);
     try {
       await mailer.send({
         from,
@@ -155,6 +160,7 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
         headers: { 'X-Webshop-Order-Id': email.orderId, 'X-Webshop-Template': email.template },
       });
     } catch (error) {
+      attempted('failed');
       release();
       const attempt = email.attempts + 1;
       const retryAt = new Date(clock().getTime() + backoffMs(attempt, emailRetryInitialMs, emailRetryMaxMs)).toISOString();
@@ -163,6 +169,7 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
       logger.warn('sending an email failed; it stays PENDING', { emailId: email.emailId, orderId: email.orderId, attempt, retryAt, err: describe(error) });
       return 'failed';
     }
+    attempted('accepted');
     release();
     await recordAccepted(email, cause, clock().toISOString());
     return 'sent';
