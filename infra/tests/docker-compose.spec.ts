@@ -19,6 +19,7 @@ import { parse } from 'yaml';
 import { dropServiceDatabase } from '@webshop/postgres';
 import { connectProducer, createQuietKafka, ensureTopics, principals, type KafkaCredentials } from '@webshop/kafka';
 import { freePort, uniqueName, waitFor } from '@webshop/testing';
+import { dashboard, dashboardQueries, metricsOf, prometheusConfig, PROMETHEUS_CONFIG } from './prometheus';
 
 const root = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -105,7 +106,7 @@ describe('docker-compose.yml', () => {
     expect(kafka!.volumes).toContain('kafka-data:/var/lib/kafka/data');
     expect(kafka!.environment!['KAFKA_DATA_DIR']).toBe('/var/lib/kafka/data');
     expect(postgres!.volumes).toContain('postgres-data:/var/lib/postgresql/data');
-    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['kafka-data', 'postgres-data']);
+    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['grafana-data', 'kafka-data', 'postgres-data', 'prometheus-data']);
     expect(compose.services['kafka-ui']!.image).toMatch(/^ghcr\.io\/kafbat\/kafka-ui:v\d/);
     for (const [name, service] of Object.entries(compose.services)) {
       if (!['seed', 'db-init', 'kafka-acls'].includes(name)) expect([name, service.restart]).toEqual([name, 'unless-stopped']);
@@ -392,6 +393,51 @@ describe('docker-compose.yml', () => {
         await expect(send(as(internal), 'payments')).rejects.toThrow();
         await expect(send(as(internal, { username: 'payment', password: 'not-the-password' }), 'payments')).rejects.toThrow(/SASL|authentication/i);
       }, 120_000);
+    });
+  });
+
+  describe('Prometheus and Grafana', () => {
+    const volumeAt = (service: string, target: string) =>
+      compose.services[service]!.volumes!.map((v) => v.split(':')).find(([, at]) => at === target)?.[0];
+
+    it('runs Prometheus on infra/prometheus/prometheus.yml, which promtool accepts, scraping the five services at their ports', async () => {
+      const prometheus = compose.services['prometheus']!;
+      expect(prometheus.image).toMatch(/^prom\/prometheus:v2\.\d+\.\d+$/);
+      expect(volumeAt('prometheus', '/etc/prometheus/prometheus.yml')).toBe('./infra/prometheus/prometheus.yml');
+      const config = prometheusConfig();
+      expect(config.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets)).sort()).toEqual(Object.entries(design).map(([name, port]) => `${name}:${port}`).sort());
+      for (const [name, port] of Object.entries(design)) expect(compose.services[name]!.environment!['PORT']).toBe(port);
+      const { stdout } = await run('promtool', ['check', 'config', PROMETHEUS_CONFIG]);
+      expect(stdout).toMatch(/SUCCESS/);
+    });
+
+    it('runs Grafana with the Prometheus data source and the dashboard provisioned, from the paths its provisioning names', () => {
+      expect(compose.services['grafana']!.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+      expect(volumeAt('grafana', '/etc/grafana/provisioning')).toBe('./infra/grafana/provisioning');
+      const provider = parse(readFileSync(path.join(root, 'infra/grafana/provisioning/dashboards/webshop.yml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+      expect(volumeAt('grafana', provider.providers[0]!.options.path)).toBe('./infra/grafana/dashboards');
+      const sources = parse(readFileSync(path.join(root, 'infra/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: Array<{ uid: string; type: string; url: string }> };
+      expect(sources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
+      expect(compose.services['prometheus']!.ports).toEqual(['9090:9090']);
+
+      // Every panel and query reads that data source; the dashboard shows what the issue asks of it.
+      const { panels } = dashboard();
+      for (const panel of panels.filter((p) => p.type !== 'row')) {
+        expect({ panel: panel.title, uid: panel.datasource?.uid }).toEqual({ panel: panel.title, uid: sources.datasources[0]!.uid });
+        expect(panel.targets!.length).toBeGreaterThan(0);
+      }
+      const read = new Set(dashboardQueries().flatMap(({ expr }) => metricsOf(expr)));
+      expect([...read]).toEqual(
+        expect.arrayContaining([
+          'webshop_events_consumed_total', // throughput
+          'webshop_event_age_seconds',
+          'webshop_consumer_lag_records',
+          'webshop_outbox_pending_events',
+          'webshop_dead_letters_total',
+          'webshop_http_request_duration_seconds',
+        ]),
+      );
+      expect(compose.services['prometheus']!.volumes).toContain('prometheus-data:/prometheus');
     });
   });
 

@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createPool, dropServiceDatabase } from '@webshop/postgres';
-import { createDedicatedBroker, duplicateKeys, freePort, testBrokers, uniqueName, waitFor } from '@webshop/testing';
+import { createDedicatedBroker, duplicateKeys, freePort, scrapeMetrics, testBrokers, uniqueName, waitFor } from '@webshop/testing';
+import { asGrafanaSends, dashboardQueries, metricsOf, startPrometheus } from './prometheus';
 import { SERVICE_DATABASES, serverUrlFromEnv } from '../postgres/create-databases';
 
 const root = path.resolve(__dirname, '../..');
@@ -216,6 +217,51 @@ describe('npm start (the local shop without Docker)', () => {
     await second.terminate();
     expect(plain(second.output())).toMatch(/stopped \(service exit codes: 0, 0, 0, 0, 0, 0\)/);
     expect(logProblems(state, plain(second.output()))).toEqual([]);
+  }, 300_000);
+
+  it("is watched by a real Prometheus on compose's configuration, and every query of the Grafana dashboard reads what the services expose", async () => {
+    const shop = npmStart(env);
+    shops.push(shop);
+    const banner = await untilReady(shop);
+    const servicePorts = [env['ORDERS_PORT'], env['PAYMENT_PORT'], env['STOCK_PORT'], env['SHIPPING_PORT'], env['EMAIL_PORT']];
+    const prometheus = await startPrometheus(servicePorts.map((port) => `127.0.0.1:${port}`));
+    try {
+      // An order, so that every service consumes, publishes and answers HTTP, and an email goes out.
+      const curl = banner.split('\n').find((line) => line.includes('curl -s -X POST'))!.replace(/^\[shop\]\s+/, '');
+      const { orderId } = JSON.parse((await promisify(execFile)('bash', ['-c', curl])).stdout) as { orderId: string };
+      const ordersUrl = `http://127.0.0.1:${env['ORDERS_PORT']}`;
+      expect(((await (await fetch(`${ordersUrl}/orders/${orderId}?until=CONFIRMED,REJECTED&timeoutMs=30000`)).json()) as { status: string }).status).toBe('CONFIRMED');
+
+      await waitFor(async () => (await prometheus.targets()).filter((t) => t.health === 'up').length === 5, {
+        timeoutMs: 30_000,
+        description: 'Prometheus scraping the five services',
+      });
+      expect((await prometheus.query('group by (service) (process_cpu_seconds_total)')).map((r) => r.metric['service']).sort()).toEqual(['email', 'orders', 'payment', 'shipping', 'stock']);
+
+      // Each metric the dashboard reads is one a service's /metrics declares.
+      const exposed = new Set<string>();
+      for (const port of servicePorts) for (const family of (await scrapeMetrics(`http://127.0.0.1:${port}`)).families.keys()) exposed.add(family);
+      const queries = dashboardQueries();
+      for (const { panel, expr } of queries) expect({ panel, missing: metricsOf(expr).filter((name) => !exposed.has(name)) }).toEqual({ panel, missing: [] });
+
+      // Prometheus takes every query as Grafana sends it, and the panels about the flow show the order.
+      const showsTheOrder = ['Throughput: events applied per second', 'Throughput: events published per second', 'Event age when applied (p50, p99)', 'Consumer lag (records)', 'Outbox backlog (rows not yet published)', 'HTTP latency (p99) by route', 'Emails pending and failing', 'SMTP send time (p99) by outcome'];
+      // (A panel of what went wrong, dead letters or relay errors, may well stay empty in a healthy run.)
+      let blank: string[] = [];
+      await waitFor(
+        async () => {
+          blank = [];
+          for (const { panel, expr } of queries) if ((await prometheus.query(asGrafanaSends(expr, '30s'))).length === 0) blank.push(panel);
+          return blank.every((panel) => !showsTheOrder.includes(panel));
+        },
+        { timeoutMs: 30_000, description: 'the panels about the flow showing the order' },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; empty: ${blank.join(', ')}`);
+      });
+    } finally {
+      await prometheus.stop();
+      await shop.ctrlC();
+    }
   }, 300_000);
 
   it('KAFKA_SECURITY=sasl: the shop on a broker with logins and the registry\'s ACLs, each service as its own principal', async () => {
