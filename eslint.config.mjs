@@ -13,7 +13,7 @@ const boundaries = (testing) => [
       // The shapes of business logic (deciders, domain errors) are pure: nothing but the contracts.
       { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:events'] },
       { sourceTag: 'type:events', onlyDependOnLibsWithTags: [...testing] },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:events'] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:events', 'type:testing'] },
       { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib', 'type:events', 'type:testing'] },
       // End-to-end tests drive the services from outside (HTTP, Kafka); they never import them.
       { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:events', 'type:testing'] },

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { topics } from '@webshop/events';
-import { createDedicatedBroker, waitFor, type DedicatedBroker } from '@webshop/testing';
+import { createDedicatedBroker, type DedicatedBroker } from './testing';
+import { waitFor } from '@webshop/testing-core';
 import { shopAcls, applyShopAcls } from './acls';
 import { connectProducer, createAdmin, createQuietKafka, startReader } from './client';
 import { ensureTopics, type KafkaClient } from './kafka-client';

@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { fingerprintOf, topics, type EventData } from '@webshop/events';
-import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from '@webshop/postgres/testing';
+import { testKafka } from './testing';
+import { uniqueName, waitFor } from '@webshop/testing-core';
 import { createConsumerRunner, type ConsumerRunner } from './consumer-runner';
 import { DlqHeader } from './dead-letter';
 import { Header, type AnyOutgoingEvent } from './envelope';

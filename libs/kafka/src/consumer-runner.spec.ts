@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ConfigResourceTypes } from 'kafkajs';
 import { topics } from '@webshop/events';
-import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from '@webshop/postgres/testing';
+import { testKafka } from './testing';
+import { uniqueName, waitFor } from '@webshop/testing-core';
 import { createConsumerRunner, type ConsumerRunner, type ConsumerRunnerOptions, type EventHandlers, type Outcome } from './consumer-runner';
 import { DlqHeader } from './dead-letter';
 import { DomainError } from '@webshop/domain';

@@ -5,7 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from '@webshop/postgres/testing';
+import { testKafka } from './testing';
+import { uniqueName, waitFor } from '@webshop/testing-core';
 import { appliedRows, expectOrderedPerKey, prepareDatabase, produce, productRecord, uniquePrefix } from './testing/fixtures';
 import { type KafkaClient } from './kafka-client';
 

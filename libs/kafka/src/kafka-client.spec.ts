@@ -1,4 +1,4 @@
-import { testKafka } from '@webshop/testing';
+import { testKafka } from './testing';
 import { ensureTopics, kafkajsOf } from './kafka-client';
 import { uniquePrefix } from './testing/fixtures';
 

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from '@webshop/postgres/testing';
 import { createRelayLease } from './relay-lease';
 import { prepareDatabase } from './testing/fixtures';
 

@@ -7,7 +7,9 @@
  */
 import { topics } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
-import { createTestDatabase, testKafka, uniqueName, waitFor, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from '@webshop/postgres/testing';
+import { testKafka } from './testing';
+import { uniqueName, waitFor } from '@webshop/testing-core';
 import { createConsumerRunner } from './consumer-runner';
 import { ensureTopics, kafkajsOf, type KafkaClient } from './kafka-client';
 import { appendToOutbox } from './outbox';

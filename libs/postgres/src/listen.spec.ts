@@ -2,7 +2,8 @@
  * A LISTEN that comes back by itself, on the real Postgres: its connection cut by the server
  * (pg_terminate_backend, as a restart or a proxy would) and a database it cannot reach at all.
  */
-import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from './testing';
+import { freePort, waitFor } from '@webshop/testing-core';
 import { keepListening } from './listen';
 import { createPool } from './pool';
 

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from './testing';
 import { migrate } from './migrate';
 import { withTransaction } from './pool';
 

@@ -6,7 +6,8 @@
  * makes whatever the authentication.
  */
 import pg from 'pg';
-import { createDedicatedPostgres, uniqueName, type DedicatedPostgres } from '@webshop/testing';
+import { createDedicatedPostgres, type DedicatedPostgres } from './testing';
+import { uniqueName } from '@webshop/testing-core';
 import { databaseUrlFor, ensureDatabase } from './databases';
 import { dropServiceDatabase, ensureServiceDatabase, type ServiceDatabase } from './service-database';
 

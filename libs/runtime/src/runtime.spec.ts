@@ -8,7 +8,7 @@ import { DomainError, type Decider } from '@webshop/domain';
 import type { EventOf } from '@webshop/events';
 import { messagingMigrations, type AnyIncomingEvent } from '@webshop/kafka';
 import { migrate, withTransaction, type PoolClient } from '@webshop/postgres';
-import { createTestDatabase, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from '@webshop/postgres/testing';
 import { decideAndRecord, decidingView, eventHandlersFor, onEach, type DecisionStore } from './index';
 
 type Refund = { orderId: string; refunded: boolean; notes: number };

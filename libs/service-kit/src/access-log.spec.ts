@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { duplicateKeys } from '@webshop/testing';
+import { duplicateKeys } from '@webshop/testing-core';
 import { createHttpApp, listen } from './http-app';
 import { createLogger } from './logger';
 

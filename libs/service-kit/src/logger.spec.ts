@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createAdmin, createKafka } from '@webshop/kafka';
-import { duplicateKeys, freePort } from '@webshop/testing';
+import { duplicateKeys, freePort } from '@webshop/testing-core';
 import { createLogger } from './logger';
 
 function capture() {

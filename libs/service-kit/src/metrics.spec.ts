@@ -1,4 +1,4 @@
-import { parsePrometheusText } from '@webshop/testing';
+import { parsePrometheusText } from '@webshop/testing-core';
 import { createMetrics, metricNames } from './metrics';
 
 describe("a service's metrics", () => {

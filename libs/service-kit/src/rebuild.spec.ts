@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { EventData } from '@webshop/events';
 import { connectProducer, createConsumerRunner, encodeRecord, ensureTopics, messagingMigrations, type EventHandlers } from '@webshop/kafka';
 import { migrate } from '@webshop/postgres';
-import { createTestDatabase, testKafka, uniqueName, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from '@webshop/postgres/testing';
+import { testKafka } from '@webshop/kafka/testing';
+import { uniqueName } from '@webshop/testing-core';
 import { createLogger } from './logger';
 import { formatRebuildReport, rebuildProjections } from './rebuild';
 

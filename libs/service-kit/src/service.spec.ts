@@ -1,4 +1,6 @@
-import { createTestDatabase, freePort, testKafkaAccess, testOperatorToken, waitFor, type TestDatabase } from '@webshop/testing';
+import { createTestDatabase, type TestDatabase } from '@webshop/postgres/testing';
+import { freePort, testOperatorToken, waitFor } from '@webshop/testing-core';
+import { testKafkaAccess } from '@webshop/kafka/testing';
 import { createLogger } from './logger';
 import { startService, type ServiceConfig, type ServiceDefinition } from './service';
 import { StartupAborted, StartupTimedOut } from './startup';

@@ -4,7 +4,7 @@
  * generated request is one the service must refuse (or, for a read, may answer however it likes)
  * without a 5xx and without changing what it stores.
  */
-import { operatorHeaders } from './operator-token';
+import { operatorHeaders } from '@webshop/testing-core';
 import type { Pool } from '@webshop/postgres';
 
 /** A small deterministic random source (mulberry32): the same seed, the same requests. */

@@ -1,13 +1,8 @@
-export { waitFor } from './wait-for';
-export { duplicateKeys } from './duplicate-keys';
-export { uniqueName } from './unique-name';
-export { createTestDatabase, type TestDatabase } from './test-database';
-export { testKafka, createTestTopic, testBrokers, testKafkaAccess, kafkaAccess, type KafkaAccess } from './test-kafka';
-export { createDedicatedBroker, type DedicatedBroker } from './dedicated-broker';
-export { createDedicatedPostgres, type DedicatedPostgres } from './dedicated-postgres';
+// The helpers each layer's own tests use, from where they live (no cycle in the project graph).
+export * from '@webshop/testing-core';
+export * from '@webshop/postgres/testing';
+export * from '@webshop/kafka/testing';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process';
-export { freePort } from './free-port';
-export { testOperatorToken, operatorHeaders, toolOperatorToken } from './operator-token';
 export { startMailCatcher, type MailCatcher, type CaughtMail } from './mail-catcher';
 export { startServiceHarness, call, type ServiceHarness, type Published, type RawRecord } from './service-harness';
 export {
@@ -28,4 +23,3 @@ export { createHistogram, bucketOf, highestIn, type Histogram } from './histogra
 export { deciderSpec, type Scenario, type Outcome } from './decider-spec';
 export { parseFlags, timestampDir, UsageError } from './cli-flags';
 export { expressRoutes, documentedRoutes, securedRoutes, openApiVerdict } from './openapi-routes';
-export { parsePrometheusText, scrapeMetrics, type MetricSample, type ScrapedMetrics } from './prometheus-text';

@@ -3,12 +3,15 @@ import net from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { startMailCatcher } from './mail-catcher';
-import { waitFor } from './wait-for';
+import { waitFor } from '@webshop/testing-core';
 
 describe('the mail catcher', () => {
   it('outlives a client that resets its connection in the middle of a message, and takes mail after it', async () => {
     // In a process of its own: an 'error' event nobody handles would end that process.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'testing/mail-catcher-process.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'testing/mail-catcher-process.ts')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TSX_TSCONFIG_PATH: path.resolve(__dirname, '../../../tsconfig.base.json') }, // the workspace's path aliases
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -18,7 +18,7 @@
  */
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { waitFor } from './wait-for';
+import { waitFor } from '@webshop/testing-core';
 
 export interface CaughtMail {
   /** The addresses of the To header, comma-separated: with one recipient, exactly its address. */

@@ -23,11 +23,11 @@ import {
   type KafkaClient,
 } from '@webshop/kafka';
 import { createLogger, startService, type RunningService, type ServiceConfig, type ServiceDefinition } from '@webshop/service-kit';
-import { operatorHeaders, testOperatorToken } from './operator-token';
-import { createTestDatabase, type TestDatabase } from './test-database';
-import { testKafkaAccess } from './test-kafka';
-import { uniqueName } from './unique-name';
-import { waitFor } from './wait-for';
+import { operatorHeaders, testOperatorToken } from '@webshop/testing-core';
+import { createTestDatabase, type TestDatabase } from '@webshop/postgres/testing';
+import { testKafkaAccess } from '@webshop/kafka/testing';
+import { uniqueName } from '@webshop/testing-core';
+import { waitFor } from '@webshop/testing-core';
 
 /** A record the service published, decoded, with the envelope fields tests look at. */
 export interface Published<T extends EventType = EventType> {

@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { testOperatorToken } from './operator-token';
-import type { KafkaAccess } from './test-kafka';
-import { waitFor } from './wait-for';
+import { testOperatorToken } from '@webshop/testing-core';
+import type { KafkaAccess } from '@webshop/kafka/testing';
+import { waitFor } from '@webshop/testing-core';
 
 const root = path.resolve(__dirname, '../../..');
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import type { EventData } from '@webshop/events';
 import { migrate, type Pool } from '@webshop/postgres';
-import { uniqueName, waitFor } from '@webshop/testing';
+import { uniqueName, waitFor } from '@webshop/testing-core';
 import { messagingMigrations } from '../index';
 import { kafkajsOf, ensureTopics, type KafkaClient } from '../kafka-client';
 import { encodeRecord } from '../outbox';

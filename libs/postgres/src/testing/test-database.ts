@@ -1,5 +1,5 @@
-import { createPool, databaseUrlFor, dropServiceDatabase, ensureServiceDatabase, type Pool } from '@webshop/postgres';
-import { uniqueName } from './unique-name';
+import { uniqueName } from '@webshop/testing-core';
+import { createPool, databaseUrlFor, dropServiceDatabase, ensureServiceDatabase, type Pool } from '../index';
 
 export interface TestDatabase {
   /** The database, and the name of the role that owns it. */

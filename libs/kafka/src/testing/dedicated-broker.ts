@@ -3,12 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port';
-import { processAlive } from './process-alive';
+import { freePort, processAlive } from '@webshop/testing-core';
 import { kafkaAccess, type KafkaAccess } from './test-kafka';
 
 const run = promisify(execFile);
-const script = path.resolve(__dirname, '../../../infra/kafka/kafka.sh');
+const script = path.resolve(__dirname, '../../../../infra/kafka/kafka.sh');
 
 /** Its addresses (one per node) and, with SASL, its principals' logins (once started). */
 export interface DedicatedBroker extends KafkaAccess {

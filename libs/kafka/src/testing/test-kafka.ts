@@ -1,5 +1,5 @@
-import { applyShopAcls, createQuietKafka, credentialsFromFile, ensureTopics, revokeShopAcls, type KafkaClient, type KafkaCredentials } from '@webshop/kafka';
-import { uniqueName } from './unique-name';
+import { uniqueName } from '@webshop/testing-core';
+import { applyShopAcls, createQuietKafka, credentialsFromFile, ensureTopics, revokeShopAcls, type KafkaClient, type KafkaCredentials } from '../index';
 
 /**
  * How the tests reach a broker: its addresses and, on a broker with SASL (the default of
