@@ -124,3 +124,48 @@ describe('nx run <service>:serve', () => {
     expect(stdout).toContain(`${service}: configuration ok`);
   }, 60_000);
 });
+
+describe('nx run <service>:build', () => {
+  it('makes a package of its own: dist/apps/payment installs with npm ci from its own lock and runs alone', async () => {
+    await nx('run', 'payment:build', '--skip-nx-cache');
+    const dist = path.join(root, 'dist/apps/payment');
+    const built = JSON.parse(readFileSync(path.join(dist, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string> };
+    const rootPackage = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(built.main).toBe('./main.js');
+    expect(Object.keys(built.dependencies)).toEqual(expect.arrayContaining(['express', 'kafkajs', 'pg', 'avsc', 'zod', 'prom-client']));
+    for (const name of Object.keys(built.dependencies)) expect({ name, production: name in rootPackage.dependencies }).toEqual({ name, production: true });
+
+    // Alone: a folder of its own, nothing of the workspace beside it.
+    const alone = mkdtempSync(path.join(os.tmpdir(), 'webshop-payment-'));
+    try {
+      await run('cp', ['-r', `${dist}/.`, alone]);
+      await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: alone, timeout: 180_000 });
+      const { stdout } = await run(process.execPath, ['main.js', '--check-config'], {
+        cwd: alone,
+        env: { PATH: process.env['PATH'], KAFKA_BROKERS: '127.0.0.1:9', DATABASE_URL: 'postgres://payment@127.0.0.1:5432/payment', ADMIN_TOKENS: 'a-token-of-the-build-test' },
+      });
+      expect(stdout).toContain('configuration ok');
+    } finally {
+      rmSync(alone, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
+
+describe('nx affected -t docker-build', () => {
+  const images = ['email', 'orders', 'payment', 'shipping', 'stock', 'web'];
+  const affected = async (file: string) => (JSON.parse((await nx('show', 'projects', '--affected', '--withTarget=docker-build', `--files=${file}`, '--json')).stdout) as string[]).sort();
+
+  it("gives each image its own target, which builds its project's Dockerfile from the repository root", async () => {
+    for (const name of images) {
+      const { stdout } = await nx('show', 'project', name, '--json');
+      const target = (JSON.parse(stdout) as { root: string; targets: Record<string, { options: { command: string } }> }).targets['docker-build']!;
+      expect(target.options.command).toBe(`docker build -f apps/${name}/Dockerfile -t webshop-${name} .`);
+    }
+  }, 60_000);
+
+  it('builds only the image a change to one service touches, and every image a change to a lib they share', async () => {
+    expect(await affected('apps/payment/src/main.ts')).toEqual(['payment']);
+    expect(await affected('libs/kafka/src/index.ts')).toEqual(images);
+    expect(await affected('libs/domain/src/index.ts')).toEqual(dependantsOf('domain').filter((name) => images.includes(name)));
+  }, 60_000);
+});
