@@ -6,6 +6,7 @@ import { testKafka } from './testing';
 import { uniqueName, waitFor } from '@webshop/testing-core';
 import { createConsumerRunner, type ConsumerRunner, type ConsumerRunnerOptions, type EventHandlers, type Outcome } from './consumer-runner';
 import { DlqHeader } from './dead-letter';
+import { currentEventLogFields, type EventLogFields } from './log-fields';
 import { DomainError } from '@webshop/domain';
 import { NonRetriableError } from './errors';
 import { ensureTopics, type PlumbingLogger, kafkajsOf, type KafkaClient } from './kafka-client';
@@ -54,6 +55,29 @@ describe('the consumer runner', () => {
   const recordingHandlers: EventHandlers = {
     ProductUpdated: (event, tx) => recordEffect(tx, event.eventId, event.data),
   };
+
+  it("runs each handler with its event's log fields in hand, alone or in a run", async () => {
+    const prefix = uniquePrefix('log-fields');
+    const seen: Array<Partial<EventLogFields>> = [];
+    const outcomes: Outcome[] = [];
+    await startRunner(prefix, { ProductUpdated: async () => void seen.push(currentEventLogFields()) }, outcomes);
+    const sku = `sku-${randomUUID()}`;
+    const records = [1, 2, 3, 4].map((seq) => productRecord(sku, seq));
+    await produce(kafka, `${prefix}products`, records.slice(0, 1)); // alone
+    await waitFor(() => outcomes.length === 1, { description: 'the first record applied' });
+    await produce(kafka, `${prefix}products`, records.slice(1)); // most likely one run
+    await waitFor(() => outcomes.length === 4, { description: 'all four applied' });
+
+    expect(seen).toEqual(
+      records.map((r) => ({
+        correlationId: r.headers['correlation-id'],
+        traceId: r.headers['traceparent']!.split('-')[1],
+        eventId: r.headers['event-id'],
+        eventType: 'ProductUpdated',
+      })),
+    );
+    expect(currentEventLogFields()).toEqual({}); // nothing leaks out of a handler
+  });
 
   it('applies an event delivered twice only once', async () => {
     const prefix = uniquePrefix('twice');

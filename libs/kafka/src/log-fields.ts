@@ -10,6 +10,7 @@
  * Read from the record's headers, so a record that never decodes is still named by them; a header
  * that is missing is null.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Header, headerString, traceIdOf } from './envelope';
 
 export interface EventLogFields {
@@ -27,4 +28,21 @@ export function eventLogFields(headers: Record<string, unknown> | undefined): Ev
     eventId: headerString(headers, Header.eventId),
     eventType: headerString(headers, Header.eventType),
   };
+}
+
+const eventInHand = new AsyncLocalStorage<Partial<EventLogFields>>();
+
+/**
+ * Runs `work` as the handling of the event these fields name: every line logged meanwhile, by the
+ * handler or anything it calls, carries them (service-kit's logger reads `currentEventLogFields`).
+ * Null fields (a header that is missing) are left out.
+ */
+export function withEventLogFields<T>(fields: EventLogFields | Partial<EventLogFields>, work: () => T): T {
+  const known = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null && value !== undefined)) as Partial<EventLogFields>;
+  return eventInHand.run(known, work);
+}
+
+/** The fields of the event being handled here, if any. */
+export function currentEventLogFields(): Partial<EventLogFields> {
+  return eventInHand.getStore() ?? {};
 }

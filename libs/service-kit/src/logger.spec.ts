@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createAdmin, createKafka } from '@webshop/kafka';
+import { createAdmin, createKafka, withEventLogFields } from '@webshop/kafka';
 import { duplicateKeys, freePort } from '@webshop/testing-core';
 import { createLogger } from './logger';
 
@@ -24,6 +24,36 @@ describe('the service logger', () => {
     expect(lines[0]).toMatchObject({ level: 'warn', service: 'orders', correlationId: 'order-1', msg: 'payment slow', attempt: 2 });
     expect(lines[0]!['err']).toMatchObject({ type: 'Error', message: 'timeout' });
     expect(new Date(lines[0]!['time'] as string).toISOString()).toBe(lines[0]!['time']);
+  });
+});
+
+describe('lines logged while an event is handled', () => {
+  it("carry the event's correlation id, trace id, id and type, once each, a call's own field winning", async () => {
+    const raw: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        raw.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ service: 'payment' }, 'info', stream);
+    const event = { correlationId: 'order-7', traceId: '0af7651916cd43dd8448eb211c80319c', eventId: 'e-1', eventType: 'PurchaseRequested' };
+    await withEventLogFields(event, async () => {
+      await new Promise((resolve) => setImmediate(resolve)); // across an await, as in a handler
+      logger.info('payment recorded', { paymentId: 'p-1' });
+      logger.child({ correlationId: 'bound' }).info('bound wins over the event');
+      logger.info('the call wins', { eventType: 'Other' });
+    });
+    await withEventLogFields({ correlationId: 'order-8', traceId: null, eventId: null, eventType: null }, async () => logger.info('some headers missing'));
+    logger.info('no event in hand');
+
+    expect(raw.flatMap(duplicateKeys)).toEqual([]);
+    const lines = raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ ...event, service: 'payment', paymentId: 'p-1', msg: 'payment recorded' });
+    expect(lines[1]).toMatchObject({ correlationId: 'bound', traceId: event.traceId });
+    expect(lines[2]).toMatchObject({ correlationId: 'order-7', eventType: 'Other' });
+    expect(Object.keys(lines[3]!)).toEqual(['level', 'time', 'service', 'correlationId', 'msg']);
+    expect(Object.keys(lines[4]!)).toEqual(['level', 'time', 'service', 'msg']);
   });
 });
 

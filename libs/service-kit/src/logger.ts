@@ -11,9 +11,11 @@
  *
  * Fixed names for what ties lines together: `correlationId` (the order id an event is about),
  * `traceId` (its W3C trace), `eventId`, `eventType` (libs/kafka's log-fields.ts), `requestId` (an
- * HTTP request's, http-app.ts).
+ * HTTP request's, http-app.ts). Every line logged while an event is handled (its handler, what
+ * the handler calls) carries that event's four without being told (withEventLogFields).
  */
 import pino from 'pino';
+import { currentEventLogFields } from '@webshop/kafka';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 type Fields = Record<string, unknown>;
@@ -36,12 +38,18 @@ function lineFields(bound: Fields, fields: Fields): Fields {
 
 const pinoLoggers = new WeakMap<Logger, () => pino.Logger>();
 
+/**
+ * The fields of the event in hand (libs/kafka's withEventLogFields), a child's bound fields, then the
+ * call's, the most specific winning; the bound ones (the service) come first in the line.
+ */
+const withContext = (bound: Fields, fields: Fields): Fields => lineFields({ ...bound, ...currentEventLogFields(), ...bound }, fields);
+
 function wrap(p: pino.Logger, bound: Fields): Logger {
   const logger: Logger = {
-    debug: (msg, fields = {}) => p.debug(lineFields(bound, fields), msg),
-    info: (msg, fields = {}) => p.info(lineFields(bound, fields), msg),
-    warn: (msg, fields = {}) => p.warn(lineFields(bound, fields), msg),
-    error: (msg, fields = {}) => p.error(lineFields(bound, fields), msg),
+    debug: (msg, fields = {}) => p.debug(withContext(bound, fields), msg),
+    info: (msg, fields = {}) => p.info(withContext(bound, fields), msg),
+    warn: (msg, fields = {}) => p.warn(withContext(bound, fields), msg),
+    error: (msg, fields = {}) => p.error(withContext(bound, fields), msg),
     child: (fields) => wrap(p, lineFields(bound, fields)),
   };
   pinoLoggers.set(logger, () => p.child(bound));

@@ -7,7 +7,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { EventType } from '@webshop/events';
 import { withTransaction, type Pool } from '@webshop/postgres';
 import { recordInInbox } from '../inbox';
-import { eventLogFields, type EventLogFields } from '../log-fields';
+import { eventLogFields, withEventLogFields, type EventLogFields } from '../log-fields';
 import { readRecord } from '../read-record';
 import type { EventHandler, EventHandlers, Outcome, Source } from './types';
 
@@ -28,7 +28,7 @@ export async function applyRecord(ctx: ApplyContext, { topic, partition }: Sourc
   if (!handler) return { outcome: 'ignored', type: event.type, occurredAt: event.occurredAt, event: eventLogFields(message.headers) };
   const applied = await withTransaction(ctx.pool, async (tx) => {
     if (!(await recordInInbox(tx, ctx.groupId, event))) return false;
-    await handler(event, tx);
+    await withEventLogFields(eventLogFields(message.headers), () => handler(event, tx));
     return true;
   });
   return { outcome: applied ? 'applied' : 'duplicate', type: event.type, occurredAt: event.occurredAt, event: eventLogFields(message.headers) };

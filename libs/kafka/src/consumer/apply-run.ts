@@ -14,7 +14,7 @@ import type { EventType } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
 import { reasonOf } from '../errors';
 import { recordRunInInbox } from '../inbox';
-import { eventLogFields, type EventLogFields } from '../log-fields';
+import { eventLogFields, withEventLogFields, type EventLogFields } from '../log-fields';
 import { readRecord } from '../read-record';
 import type { ApplyContext } from './apply-record';
 import type { EventHandler, Outcome, Source } from './types';
@@ -50,7 +50,7 @@ export async function applyRun(
         let outcome: Outcome = 'ignored';
         if (handler) {
           outcome = fresh.delete(event.eventId) ? 'applied' : 'duplicate'; // delete: an id twice in the run applies once
-          if (outcome === 'applied') await handler(event, tx);
+          if (outcome === 'applied') await withEventLogFields(eventLogFields(message.headers), () => handler(event, tx));
         }
         results.push({ outcome, type: event.type, offset: message.offset, occurredAt: event.occurredAt, event: eventLogFields(message.headers) });
       }

@@ -26,6 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import { backoffMs, retry, startLoop, type Loop, type Next } from '@webshop/background';
 import { keepListening, withTransaction, type Pool } from '@webshop/postgres';
+import { traceIdOf, withEventLogFields } from '@webshop/kafka';
 import type { Logger } from '@webshop/service-kit';
 import type { Email } from '../../domain/email';
 import { claimNextDueEmail, EMAIL_PENDING_CHANNEL, nextDueAt, recordFailedAttempt, renewClaim, type Claim, type EmailCause } from '../pg/email-store';
@@ -146,7 +147,11 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     const claim: Claim = { token: randomUUID(), leaseMs: claimMs };
     const due = await claimNextDueEmail(pool, clock().toISOString(), claim, [...awaitingMark]);
     if (!due) return 'idle';
-    const { email, cause } = due;
+    // Its lines carry the order and the trace of the event that called for it.
+    return withEventLogFields({ correlationId: due.email.orderId, traceId: traceIdOf(due.cause.traceparent) }, () => send(due.email, due.cause, claim));
+  }
+
+  async function send(email: Email, cause: EmailCause, claim: Claim): Promise<Outcome> {
     const release = keepClaim(email.emailId, claim);
     const started = performance.now();
     const attempted = (outcome: 'accepted' | 'failed') => onSmtpAttempt?.(outcome, (performance.now() - started) / 1000);
