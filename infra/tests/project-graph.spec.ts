@@ -121,7 +121,8 @@ describe('nx run <service>:serve', () => {
       cwd: root,
       env: { ...process.env, ...env, NX_DAEMON: 'false', NX_WORKSPACE_DATA_DIRECTORY: path.join(nxData, 'workspace-data'), NX_CACHE_DIRECTORY: path.join(nxData, 'cache') },
     });
-    expect(stdout).toContain(`${service}: configuration ok`);
+    // eslint-disable-next-line no-control-regex
+    expect(stdout.replace(/\x1b\[[0-9;]*m/g, '')).toContain(`${service}: configuration ok`); // Nx colours its prefix under a parent Nx
   }, 60_000);
 });
 
