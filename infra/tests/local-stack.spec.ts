@@ -81,6 +81,9 @@ function logProblems(state: string, console: string): string[] {
   return [...fromFiles, ...console.split('\n').filter((line) => /^\S+\s*\| \[[\d:.]+\] (WARN|ERROR):/.test(line))];
 }
 
+/** The example order's curl that the banner prints. */
+const orderCurl = (banner: string) => banner.split('\n').find((line) => line.includes('curl -s -X POST'))!.replace(/^\[shop\]\s+/, '');
+
 async function untilReady(shop: RunningShop): Promise<string> {
   try {
     await waitFor(() => /the shop is ready/.test(shop.output()) || shop.child.exitCode !== null, {
@@ -146,7 +149,7 @@ describe('npm start (the local shop without Docker)', () => {
     }
 
     // The very curl the banner prints.
-    const curl = banner.split('\n').find((line) => line.includes('curl -s -X POST'))!.replace(/^\[shop\]\s+/, '');
+    const curl = orderCurl(banner);
     expect(curl).toContain(`${ordersUrl}/orders`);
     const placed = await promisify(execFile)('bash', ['-c', curl]);
     const { orderId } = JSON.parse(placed.stdout) as { orderId: string };
@@ -227,7 +230,7 @@ describe('npm start (the local shop without Docker)', () => {
     const prometheus = await startPrometheus(servicePorts.map((port) => `127.0.0.1:${port}`));
     try {
       // An order, so that every service consumes, publishes and answers HTTP, and an email goes out.
-      const curl = banner.split('\n').find((line) => line.includes('curl -s -X POST'))!.replace(/^\[shop\]\s+/, '');
+      const curl = orderCurl(banner);
       const { orderId } = JSON.parse((await promisify(execFile)('bash', ['-c', curl])).stdout) as { orderId: string };
       const ordersUrl = `http://127.0.0.1:${env['ORDERS_PORT']}`;
       expect(((await (await fetch(`${ordersUrl}/orders/${orderId}?until=CONFIRMED,REJECTED&timeoutMs=30000`)).json()) as { status: string }).status).toBe('CONFIRMED');
@@ -273,7 +276,7 @@ describe('npm start (the local shop without Docker)', () => {
       const banner = await untilReady(shop);
       expect(banner).toMatch(/Kafka with SASL: \d+ ACLs from the topic registry/);
       const ordersUrl = `http://127.0.0.1:${env['ORDERS_PORT']}`;
-      const curl = banner.split('\n').find((line) => line.includes('curl -s -X POST'))!.replace(/^\[shop\]\s+/, '');
+      const curl = orderCurl(banner);
       const { orderId } = JSON.parse((await promisify(execFile)('bash', ['-c', curl])).stdout) as { orderId: string };
       const confirmed = (await (await fetch(`${ordersUrl}/orders/${orderId}?until=CONFIRMED,REJECTED&timeoutMs=30000`)).json()) as { status: string };
       expect(confirmed.status).toBe('CONFIRMED');

@@ -16,12 +16,13 @@ const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 /** Nx of its own (no daemon, a data folder of its own): `npm test` runs this inside an Nx task. */
 const nxData = mkdtempSync(path.join(os.tmpdir(), 'webshop-nx-'));
-const nx = (...args: string[]) =>
+const nxWith = (env: NodeJS.ProcessEnv, ...args: string[]) =>
   run(process.execPath, [path.join(root, 'node_modules/.bin/nx'), ...args], {
     cwd: root,
-    env: { ...process.env, NX_DAEMON: 'false', NX_WORKSPACE_DATA_DIRECTORY: path.join(nxData, 'workspace-data'), NX_CACHE_DIRECTORY: path.join(nxData, 'cache') },
+    env: { ...process.env, ...env, NX_DAEMON: 'false', NX_WORKSPACE_DATA_DIRECTORY: path.join(nxData, 'workspace-data'), NX_CACHE_DIRECTORY: path.join(nxData, 'cache') },
     maxBuffer: 64 * 1024 * 1024,
   });
+const nx = (...args: string[]) => nxWith({}, ...args);
 
 interface Project {
   name: string;
@@ -117,10 +118,7 @@ describe('nx run <service>:serve', () => {
   // configuration check answers (a service's real start is the local stack's test).
   const env = { KAFKA_BROKERS: '127.0.0.1:9', DATABASE_URL: 'postgres://nobody@127.0.0.1:5432/nothing', ADMIN_TOKENS: 'a-token-of-the-serve-test', SMTP_URL: 'smtp://127.0.0.1:1025' };
   it.each(['orders', 'payment', 'stock', 'shipping', 'email'])('runs %s', async (service) => {
-    const { stdout } = await run(process.execPath, [path.join(root, 'node_modules/.bin/nx'), 'run', `${service}:serve`, '--outputStyle=stream', '--', '--check-config'], {
-      cwd: root,
-      env: { ...process.env, ...env, NX_DAEMON: 'false', NX_WORKSPACE_DATA_DIRECTORY: path.join(nxData, 'workspace-data'), NX_CACHE_DIRECTORY: path.join(nxData, 'cache') },
-    });
+    const { stdout } = await nxWith(env, 'run', `${service}:serve`, '--outputStyle=stream', '--', '--check-config');
     // eslint-disable-next-line no-control-regex
     expect(stdout.replace(/\x1b\[[0-9;]*m/g, '')).toContain(`${service}: configuration ok`); // Nx colours its prefix under a parent Nx
   }, 60_000);

@@ -49,4 +49,4 @@ import { relayLeaseMigration } from './relay-lease';
 export const messagingMigrations = [outboxMigration, outboxPublishedMigration, inboxMigration, relayLeaseMigration];
 export { replayTopics, type ReplayOptions } from './replay';
 export { listDeadLetterTopics, readDeadLetters, replayDeadLetters, isDeadLetterTopic, type DeadLetter, type DeadLetterTopic, type Replayed } from './dead-letters';
-export { withEventLogFields, currentEventLogFields, eventLogFields, type EventLogFields } from './log-fields';
+export { withEventLogFields, currentEventLogFields } from './log-fields';

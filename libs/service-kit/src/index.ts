@@ -9,6 +9,7 @@ export { openApiDocument, type OpenApiDocument } from './openapi';
 export { onShutdown } from './shutdown';
 export { operatorAccess, type OperatorAccess, type OperatorAccessConfig } from './operator-access';
 export { startService, type ServiceDefinition, type ServiceContext, type ServiceConfig, type RunningService } from './service';
+export { parsePrometheusText, type MetricSample, type ScrapedMetrics } from './prometheus-text';
 export { createMetrics, FINE_BUCKETS, LATENCY_BUCKETS, METRIC_PREFIX, metricNames, oncePerScrape, type ServiceMetrics, type MetricsSources } from './metrics';
 export { runService } from './main';
 export { rebuildProjections, formatRebuildReport, type ProjectionsDefinition, type ProjectionTable, type RebuildReport, type TableComparison } from './rebuild';

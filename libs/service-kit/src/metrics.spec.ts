@@ -1,4 +1,4 @@
-import { parsePrometheusText } from '@webshop/testing-core';
+import { parsePrometheusText } from './prometheus-text';
 import { createMetrics, metricNames } from './metrics';
 
 describe("a service's metrics", () => {

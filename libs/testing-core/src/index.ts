@@ -1,6 +1,6 @@
 /**
  * `@webshop/testing-core`: the test helpers that need no other project (waiting, names, ports, log
- * lines, metrics text, the operator's token). Every lib's tests may use it without a cycle in the
+ * lines, the operator's token). Every lib's tests may use it without a cycle in the
  * project graph; `@webshop/testing` re-exports it with the rest.
  */
 export { waitFor, type WaitForOptions } from './wait-for';
@@ -8,5 +8,4 @@ export { uniqueName } from './unique-name';
 export { freePort } from './free-port';
 export { duplicateKeys } from './duplicate-keys';
 export { processAlive } from './process-alive';
-export { parsePrometheusText, scrapeMetrics, type MetricSample, type ScrapedMetrics } from './prometheus-text';
 export { testOperatorToken, operatorHeaders, toolOperatorToken } from './operator-token';

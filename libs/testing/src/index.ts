@@ -2,6 +2,7 @@
 export * from '@webshop/testing-core';
 export * from '@webshop/postgres/testing';
 export * from '@webshop/kafka/testing';
+export { scrapeMetrics } from './scrape-metrics';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process';
 export { startMailCatcher, type MailCatcher, type CaughtMail } from './mail-catcher';
 export { startServiceHarness, call, type ServiceHarness, type Published, type RawRecord } from './service-harness';

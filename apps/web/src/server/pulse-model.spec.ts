@@ -1,5 +1,6 @@
 import { createPulseModel } from './pulse-model';
 import { sumOfMetric } from './service-health';
+import { parsePrometheusText } from '@webshop/service-kit';
 
 const event = (eventId: string, key = 'o1', producer = 'orders') => ({
   eventId,
@@ -50,7 +51,7 @@ describe("the pulse's read model", () => {
 });
 
 describe('reading Prometheus metrics', () => {
-  const text = [
+  const text = parsePrometheusText([
     '# HELP webshop_consumer_lag_records Records between the consumer group and the end of each partition',
     '# TYPE webshop_consumer_lag_records gauge',
     'webshop_consumer_lag_records{topic="orders",partition="0",service="payment"} 3',
@@ -58,7 +59,7 @@ describe('reading Prometheus metrics', () => {
     'webshop_outbox_pending_events{service="payment"} 0',
     'webshop_dead_letters_total_created{service="payment"} 1700000000',
     '# TYPE webshop_dead_letters_total counter',
-  ].join('\n');
+  ].join('\n'));
 
   it('sums every sample of a metric over its labels, and says null for one that is absent', () => {
     expect(sumOfMetric(text, 'webshop_consumer_lag_records')).toBe(7);

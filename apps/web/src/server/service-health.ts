@@ -2,24 +2,16 @@
  * Each service as the pulse sees it from outside, through its HTTP contract only: `/readyz` (ready,
  * or 503 with the failing checks' reasons, or nothing answering) and `/metrics` (Prometheus text:
  * `webshop_consumer_lag_records`, `webshop_outbox_pending_events`, `webshop_dead_letters_total`,
- * summed over their labels; service-kit's metricNames).
+ * summed over their labels; service-kit's metricNames and parser).
  */
 import { serviceNames, type ServiceName } from '@webshop/events';
-import { metricNames } from '@webshop/service-kit';
+import { metricNames, parsePrometheusText, type ScrapedMetrics } from '@webshop/service-kit';
 import type { ServiceHealth } from '../shared/types';
 import type { PulseModel } from './pulse-model';
 
-/** The sum of every sample of `metric` in Prometheus text format; null when the metric is absent. */
-export function sumOfMetric(text: string, metric: string): number | null {
-  let sum: number | null = null;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== metric) continue;
-    const value = Number(m[3]);
-    if (Number.isFinite(value)) sum = (sum ?? 0) + value;
-  }
-  return sum;
+/** The sum of every sample of `metric` over its labels; null when the metric has no sample. */
+export function sumOfMetric(scraped: ScrapedMetrics, metric: string): number | null {
+  return scraped.find(metric).length > 0 ? scraped.sum(metric) : null;
 }
 
 interface ReadyBody {
@@ -37,16 +29,17 @@ export async function checkService(service: ServiceName, url: string, model: Pul
     const ready = await fetchWithin(`${url}/readyz`, 3_000);
     const body = (await ready.json().catch(() => ({}))) as ReadyBody;
     const problems = (body.checks ?? []).filter((c) => !c.ok).map((c) => `${c.name}: ${c.reason ?? 'failing'}`);
-    const metrics = await fetchWithin(`${url}/metrics`, 3_000)
+    const text = await fetchWithin(`${url}/metrics`, 3_000)
       .then((r) => (r.ok ? r.text() : ''))
       .catch(() => '');
+    const metrics = parsePrometheusText(text);
     return {
       ...base,
       state: ready.status === 200 ? 'ready' : 'not_ready',
       problems: ready.status === 200 ? [] : problems.length ? problems : [`/readyz answered ${ready.status}`],
       consumerLag: sumOfMetric(metrics, metricNames.consumerLag),
       outboxBacklog: sumOfMetric(metrics, metricNames.outboxPending),
-      deadLetters: sumOfMetric(metrics, metricNames.deadLetters) ?? (metrics ? 0 : null),
+      deadLetters: sumOfMetric(metrics, metricNames.deadLetters) ?? (text ? 0 : null),
       checkedAt: now().toISOString(),
     };
   } catch (error) {
