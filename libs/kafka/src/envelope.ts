@@ -24,9 +24,15 @@
  *    e.g. an OrderConfirmed on payments;
  *  - producer is that topic's single writer (`topics[..].writer`): `foreign_writer`.
  * traceparent is not checked: a malformed one only means the consumer's events start a new trace.
+ *
+ * An event's traceparent is the span in hand when it is written (libs/tracing, currentTraceparent:
+ * the outbox append's span, inside a request's or a consumed event's), so its publish and every
+ * consumer's processing of it are that span's children: one order is one trace. With no trace in
+ * hand it continues the trace of the event it answers (`causedBy`), or starts one.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EventData, EventType, ServiceName } from '@webshop/events';
+import { currentTraceparent } from '@webshop/tracing';
 
 export const Header = {
   eventType: 'event-type',
@@ -98,7 +104,7 @@ export function envelopeHeaders(
     [Header.occurredAt]: event.occurredAt ?? new Date().toISOString(),
     [Header.producer]: producer,
     [Header.schemaFingerprint]: fingerprint,
-    [Header.traceparent]: event.traceparent ?? childTraceparent(event.causedBy?.traceparent),
+    [Header.traceparent]: event.traceparent ?? currentTraceparent() ?? childTraceparent(event.causedBy?.traceparent),
   };
   if (event.causedBy) headers[Header.causationId] = event.causedBy.eventId;
   return { eventId, headers };

@@ -27,6 +27,8 @@ import type { Message, Producer } from 'kafkajs';
 import type { ServiceName } from '@webshop/events';
 import { startLoop, type Loop, type Next } from '@webshop/background';
 import { keepListening, type KeptListening, type Pool } from '@webshop/postgres';
+import { contextOf, failed, SpanKind, startSpan } from '@webshop/tracing';
+import { Header } from './envelope';
 import { messageOf, reasonOf } from './errors';
 import { eventLogFields } from './log-fields';
 import { createIdempotentProducer, silentLogger, type PlumbingLogger, type KafkaClient } from './kafka-client';
@@ -102,6 +104,16 @@ interface ScanRow {
   headers: Record<string, string>;
   payload: Buffer;
 }
+
+/** The OpenTelemetry messaging attributes of an event's publish. */
+const publishAttributes = (topicPrefix: string, row: ScanRow) => ({
+  'messaging.system': 'kafka',
+  'messaging.operation.type': 'send',
+  'messaging.destination.name': topicPrefix + row.topic,
+  'messaging.kafka.message.key': row.key,
+  'messaging.message.id': row.headers[Header.eventId] ?? '',
+  'webshop.event_type': row.event_type,
+});
 
 /** A former leader's producer, refused by the broker because a newer one took over its transactional id. */
 const isFenced = (error: unknown): boolean => {
@@ -181,6 +193,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       messages.push({ key: row.key, value: row.payload, headers: row.headers });
       byTopic.set(topic, messages);
     }
+    // Each event's publish is a child of the span that appended it (its traceparent).
+    const spans = rows.map((row) => startSpan(`publish ${row.event_type}`, { kind: SpanKind.PRODUCER, parent: contextOf(row.headers[Header.traceparent]), attributes: publishAttributes(topicPrefix, row) }).span);
     const started = performance.now();
     const transaction = await producer!.transaction();
     try {
@@ -188,9 +202,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);
-      onPublishFailed?.(isFenced(error) ? 'fenced' : reasonOf(error));
+      const reason = isFenced(error) ? 'fenced' : reasonOf(error);
+      onPublishFailed?.(reason);
+      for (const span of spans) {
+        failed(span, error, `not published (${reason}); the relay tries again`);
+        span.end();
+      }
       throw error;
     }
+    for (const span of spans) span.end();
     const seconds = (performance.now() - started) / 1000;
     await pool.query(MOVE, [rows.map((r) => r.id)]);
     for (const row of rows) logger.debug('event published', { ...eventLogFields(row.headers), topic: topicPrefix + row.topic, key: row.key });

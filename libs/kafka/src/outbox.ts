@@ -10,6 +10,7 @@
  */
 import { encodeEvent, fingerprintOf, keyOf, topicOf, type ServiceName } from '@webshop/events';
 import type { Migration, PoolClient } from '@webshop/postgres';
+import { inSpan } from '@webshop/tracing';
 import { envelopeHeaders, type AnyOutgoingEvent } from './envelope';
 
 /** The channel the relay LISTENs on; NOTIFY is delivered when the writing transaction commits. */
@@ -100,23 +101,26 @@ export async function appendToOutbox(
   events: readonly AnyOutgoingEvent[],
 ): Promise<string[]> {
   if (events.length === 0) return [];
-  const columns = { topic: [] as string[], key: [] as string[], type: [] as string[], id: [] as string[], headers: [] as string[], payload: [] as Buffer[] };
-  for (const event of events) {
-    const record = encodeRecord(event, producer);
-    columns.topic.push(record.topic);
-    columns.key.push(record.key);
-    columns.type.push(record.eventType);
-    columns.id.push(record.eventId);
-    columns.headers.push(JSON.stringify(record.headers));
-    columns.payload.push(record.value);
-  }
-  // The transaction takes its xid before its rows take their ids: the relay's floor relies on it
-  // (outbox-floor.ts). The notification goes out at commit, whenever it is asked for.
-  await client.query(`SELECT pg_current_xact_id(), pg_notify('${OUTBOX_CHANNEL}', '')`);
-  await client.query(
-    `INSERT INTO outbox_pending (topic, key, event_type, event_id, headers, payload)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[], $6::bytea[])`,
-    [columns.topic, columns.key, columns.type, columns.id, columns.headers, columns.payload],
-  );
-  return columns.id;
+  // The span the events' traceparent names: the parent of their publish and of their consumers' work.
+  return inSpan('outbox append', { attributes: { 'webshop.events': events.length, 'webshop.event_types': [...new Set(events.map((e) => e.type))] } }, async () => {
+    const columns = { topic: [] as string[], key: [] as string[], type: [] as string[], id: [] as string[], headers: [] as string[], payload: [] as Buffer[] };
+    for (const event of events) {
+      const record = encodeRecord(event, producer);
+      columns.topic.push(record.topic);
+      columns.key.push(record.key);
+      columns.type.push(record.eventType);
+      columns.id.push(record.eventId);
+      columns.headers.push(JSON.stringify(record.headers));
+      columns.payload.push(record.value);
+    }
+    // The transaction takes its xid before its rows take their ids: the relay's floor relies on it
+    // (outbox-floor.ts). The notification goes out at commit, whenever it is asked for.
+    await client.query(`SELECT pg_current_xact_id(), pg_notify('${OUTBOX_CHANNEL}', '')`);
+    await client.query(
+      `INSERT INTO outbox_pending (topic, key, event_type, event_id, headers, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[], $6::bytea[])`,
+      [columns.topic, columns.key, columns.type, columns.id, columns.headers, columns.payload],
+    );
+    return columns.id;
+  });
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { inSpan, SpanKind } from '@webshop/tracing';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -32,23 +33,44 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   });
   pool.on('connect', (client) => client.on('error', onConnectionError));
   pool.on('error', () => undefined); // an idle client's loss: already told through its own listener
+  attributesOfPool.set(pool, databaseAttributes(connectionString));
   return pool;
 }
 
-/** Runs `work` in one transaction: commits when it resolves, rolls back when it throws. */
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
+/**
+ * Runs `work` in one transaction: commits when it resolves, rolls back when it throws. Inside a
+ * trace (a request, an event processed alone) the transaction is a span of its own, from the wait
+ * for a connection to the commit; outside one (a consumer's run of many records, whose records each
+ * have their span inside it) it records none.
+ */
+export function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return inSpan('transaction', { kind: SpanKind.CLIENT, onlyInTrace: true, attributes: transactionAttributes(pool) }, async () => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A rollback that fails means the connection is gone: the pool must not hand it out again.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  });
+}
+
+/** The OpenTelemetry database attributes of each pool's transactions, from its connection string. */
+const attributesOfPool = new WeakMap<Pool, Record<string, string | number>>();
+const transactionAttributes = (pool: Pool) => attributesOfPool.get(pool) ?? { 'db.system.name': 'postgresql' };
+
+function databaseAttributes(connectionString: string): Record<string, string | number> {
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    // A rollback that fails means the connection is gone: the pool must not hand it out again.
-    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-    throw error;
-  } finally {
-    client.release(broken);
+    const url = new URL(connectionString);
+    return { 'db.system.name': 'postgresql', 'db.namespace': decodeURIComponent(url.pathname.slice(1)), 'server.address': url.hostname, 'server.port': Number(url.port || 5432) };
+  } catch {
+    return { 'db.system.name': 'postgresql' };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The HTTP access log (pino-http): one line per answered request, on the service's log, e.g.
- * `{"level":"info",…,"service":"orders","requestId":"…","method":"POST","url":"/orders","status":201,"responseTimeMs":12,"msg":"POST /orders 201"}`.
+ * `{"level":"info",…,"service":"orders","requestId":"…","traceId":"…","method":"POST","url":"/orders","status":201,"responseTimeMs":12,"msg":"POST /orders 201"}`.
  *
  * The request id is the caller's `X-Request-Id` when it is a plain token (a proxy's, a test's),
  * otherwise a new UUID; either way it is answered in `X-Request-Id`. No header is logged (the
@@ -10,8 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
+import { traceIdOfSpan } from '@webshop/tracing';
 import { pinoHttp } from 'pino-http';
+import { requestSpanOf } from './http-tracing';
 import { pinoOf, type Logger } from './logger';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -26,8 +28,15 @@ export function requestIdOf(given: string | string[] | undefined): string {
 
 const probes = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** The trace id of the request's span (http-tracing.ts), the caller's when it sent a traceparent. */
+function traceIdField(res: ServerResponse): { traceId?: string } {
+  const traceId = traceIdOfSpan(requestSpanOf(res as Response));
+  return traceId ? { traceId } : {};
+}
+
 export function accessLog(logger: Logger): RequestHandler {
   const line = (req: IncomingMessage, res: ServerResponse, responseTimeMs: number) => ({
+    ...traceIdField(res),
     method: req.method,
     url: (req as { originalUrl?: string }).originalUrl ?? req.url,
     status: res.statusCode,

@@ -35,6 +35,8 @@ export const commonEnv = z.object({
   ADMIN_TOKENS: list(z.string().min(16, 'each token must be at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces only')),
   /** `off`: the local demo mode, the operator endpoints open to anyone (logged as a warning). */
   ADMIN_AUTH: z.enum(['on', 'off']).default('on'),
+  /** Where spans go (OTLP over HTTP, e.g. http://jaeger:4318; the exporter appends /v1/traces); none: spans are not recorded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   /** The browser origins allowed to call the API across origins (the web front end's), comma-separated; none by default. */
   CORS_ORIGIN: list(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)),
 });

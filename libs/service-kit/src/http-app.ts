@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { z } from 'zod';
 import { accessLog, REQUEST_ID_HEADER } from './access-log';
+import { traceRequests } from './http-tracing';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { errorHandler, notFoundHandler } from './http-errors';
@@ -113,14 +114,15 @@ function ownRoutes({ readiness: checks, metrics, openApi }: Pick<HttpAppOptions,
 }
 
 /**
- * The express app every service serves: an access log line for every request, with its request id
- * (access-log.ts); security headers (helmet's defaults) on every answer, CORS
+ * The express app every service serves: a span for every request (http-tracing.ts); an access log
+ * line for every request, with its request id and trace id (access-log.ts); security headers (helmet's defaults) on every answer, CORS
  * for the allowed origins only (another origin's preflight gets no Access-Control-Allow-Origin),
  * JSON bodies up to the limit, its routes, health, and the error contract.
  */
 export function createHttpApp({ logger, routes, readiness = [], bodyLimit = '64kb', metrics, corsOrigins = [], openApi }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(traceRequests());
   app.use(accessLog(logger));
   app.use(helmet());
   app.use(cors(corsOptions(corsOrigins)));

@@ -10,6 +10,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import { parseBody } from './http-errors';
+import { nameRequestSpan } from './http-tracing';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -66,7 +67,11 @@ export function routerOf(routes: readonly Route[], { operatorOnly }: { operatorO
   for (const declared of routes) {
     if (declared.operator && !operatorOnly) throw new Error(`${declared.method.toUpperCase()} ${declared.path} is an operator route: routerOf needs operatorOnly`);
     const guard = declared.operator && operatorOnly ? [operatorOnly] : [];
-    router[declared.method](declared.path, ...guard, async (req: Request, res: Response) => {
+    const named: RequestHandler = (_req, res, next) => {
+      nameRequestSpan(res, declared.method, declared.path);
+      next();
+    };
+    router[declared.method](declared.path, named, ...guard, async (req: Request, res: Response) => {
       const query = declared.query ? parseBody(declared.query, req.query, 'query') : undefined;
       const body = declared.body ? parseBody(declared.body, req.body) : undefined;
       await declared.handle(req, res, { query, body });

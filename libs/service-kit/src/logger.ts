@@ -12,10 +12,12 @@
  * Fixed names for what ties lines together: `correlationId` (the order id an event is about),
  * `traceId` (its W3C trace), `eventId`, `eventType` (libs/kafka's log-fields.ts), `requestId` (an
  * HTTP request's, http-app.ts). Every line logged while an event is handled (its handler, what
- * the handler calls) carries that event's four without being told (withEventLogFields).
+ * the handler calls) carries that event's four without being told (withEventLogFields); every line
+ * logged in a trace (a request's) carries its `traceId`.
  */
 import pino from 'pino';
 import { currentEventLogFields } from '@webshop/kafka';
+import { currentTraceId } from '@webshop/tracing';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 type Fields = Record<string, unknown>;
@@ -39,10 +41,16 @@ function lineFields(bound: Fields, fields: Fields): Fields {
 const pinoLoggers = new WeakMap<Logger, () => pino.Logger>();
 
 /**
- * The fields of the event in hand (libs/kafka's withEventLogFields), a child's bound fields, then the
- * call's, the most specific winning; the bound ones (the service) come first in the line.
+ * The trace in hand (a request's, libs/tracing), the fields of the event in hand (libs/kafka's
+ * withEventLogFields), a child's bound fields, then the call's, the most specific winning; the bound
+ * ones (the service) come first in the line.
  */
-const withContext = (bound: Fields, fields: Fields): Fields => lineFields({ ...bound, ...currentEventLogFields(), ...bound }, fields);
+const withContext = (bound: Fields, fields: Fields): Fields => lineFields({ ...bound, ...traceInHand(), ...currentEventLogFields(), ...bound }, fields);
+
+const traceInHand = (): Fields => {
+  const traceId = currentTraceId();
+  return traceId ? { traceId } : {};
+};
 
 function wrap(p: pino.Logger, bound: Fields): Logger {
   const logger: Logger = {

@@ -1,5 +1,6 @@
 import { createKafka } from '@webshop/kafka';
 import { createPool } from '@webshop/postgres';
+import { otlpEndpointOf, startTracing } from '@webshop/tracing';
 import { createLogger } from './logger';
 import { formatRebuildReport, rebuildProjections } from './rebuild';
 import { startService, type ServiceConfig, type ServiceDefinition } from './service';
@@ -13,6 +14,8 @@ import { kafkaCredentials } from './config';
  * that names each bad variable), start (waiting for Postgres and Kafka, see service.ts), and stop
  * cleanly on SIGTERM/SIGINT, also while still starting. Exit codes: 0 after a clean stop, 1 when
  * the configuration is invalid, start-up gave up (STARTUP_TIMEOUT_MS) or failed, or the stop failed.
+ * Tracing (libs/tracing) starts first: spans are exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT
+ * is set, and flushed at the stop.
  * `--check-config` only validates the configuration and says so (docker-compose.yml is tested so).
  * `--rebuild` rebuilds the read models of the stopped service from the topics and compares them
  * with the view they replaced (rebuild.ts): exit 0 when identical, 3 when they differ, 1 on failure.
@@ -30,11 +33,15 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
       return;
     }
     const logger = createLogger({ service: definition.name }, config.LOG_LEVEL);
+    const tracing = startTracing({ service: definition.name });
+    if (tracing.recording) logger.info('tracing: spans are exported over OTLP', { endpoint: otlpEndpointOf(process.env) });
     const starting = new AbortController();
     let service: Awaited<ReturnType<typeof startService<C>>> | undefined;
     onShutdown(logger, async () => {
       starting.abort();
       await service?.stop();
+      // The last spans, the stop's included; a collector that is away costs at most its time-out.
+      await tracing.shutdown().catch((error: unknown) => logger.warn('tracing: the last spans could not be exported', { err: error }));
     });
     try {
       service = await startService(definition, config, logger, { signal: starting.signal });

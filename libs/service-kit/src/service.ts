@@ -60,6 +60,8 @@ export interface ServiceConfig {
   ADMIN_AUTH?: 'on' | 'off';
   /** Browser origins allowed to call across origins (the web front end's). */
   CORS_ORIGIN?: string[];
+  /** Where spans go (OTLP over HTTP); none: spans are not recorded (libs/tracing). */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }
 
 export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {

@@ -6,9 +6,11 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { EventType } from '@webshop/events';
 import { withTransaction, type Pool } from '@webshop/postgres';
+import { withContext } from '@webshop/tracing';
 import { recordInInbox } from '../inbox';
 import { eventLogFields, withEventLogFields, type EventLogFields } from '../log-fields';
 import { readRecord } from '../read-record';
+import { endProcessing, endProcessingFailed, startProcessing } from './process-span';
 import type { EventHandler, EventHandlers, Outcome, Source } from './types';
 
 export interface ApplyContext {
@@ -26,10 +28,20 @@ export async function applyRecord(ctx: ApplyContext, { topic, partition }: Sourc
   const event = readRecord(topic, partition, message, ctx.topicPrefix);
   const handler = ctx.handlers[event.type] as EventHandler<EventType> | undefined;
   if (!handler) return { outcome: 'ignored', type: event.type, occurredAt: event.occurredAt, event: eventLogFields(message.headers) };
-  const applied = await withTransaction(ctx.pool, async (tx) => {
-    if (!(await recordInInbox(tx, ctx.groupId, event))) return false;
-    await withEventLogFields(eventLogFields(message.headers), () => handler(event, tx));
-    return true;
-  });
+  const processing = startProcessing(ctx.groupId, event);
+  let applied: boolean;
+  try {
+    applied = await withContext(processing.context, () =>
+      withTransaction(ctx.pool, async (tx) => {
+        if (!(await recordInInbox(tx, ctx.groupId, event))) return false;
+        await withEventLogFields(eventLogFields(message.headers), () => handler(event, tx));
+        return true;
+      }),
+    );
+  } catch (error) {
+    endProcessingFailed([processing], error, false);
+    throw error;
+  }
+  endProcessing([{ ...processing, outcome: applied ? 'applied' : 'duplicate' }]);
   return { outcome: applied ? 'applied' : 'duplicate', type: event.type, occurredAt: event.occurredAt, event: eventLogFields(message.headers) };
 }

@@ -12,11 +12,13 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { EventType } from '@webshop/events';
 import { withTransaction } from '@webshop/postgres';
+import { withContext } from '@webshop/tracing';
 import { reasonOf } from '../errors';
 import { recordRunInInbox } from '../inbox';
 import { eventLogFields, withEventLogFields, type EventLogFields } from '../log-fields';
 import { readRecord } from '../read-record';
 import type { ApplyContext } from './apply-record';
+import { endProcessing, endProcessingFailed, startProcessing, type Processing } from './process-span';
 import type { EventHandler, Outcome, Source } from './types';
 
 export type RunResult =
@@ -38,6 +40,7 @@ export async function applyRun(
   messages: readonly KafkaMessage[],
 ): Promise<RunResult> {
   const started = performance.now();
+  const spans: Array<Processing & { outcome: Outcome }> = [];
   try {
     const events = messages.map((message) => ({ message, event: readRecord(topic, partition, message, ctx.topicPrefix) }));
     const outcomes = await withTransaction(ctx.pool, async (tx) => {
@@ -50,14 +53,18 @@ export async function applyRun(
         let outcome: Outcome = 'ignored';
         if (handler) {
           outcome = fresh.delete(event.eventId) ? 'applied' : 'duplicate'; // delete: an id twice in the run applies once
-          if (outcome === 'applied') await withEventLogFields(eventLogFields(message.headers), () => handler(event, tx));
+          const processing = { ...startProcessing(ctx.groupId, event), outcome };
+          spans.push(processing);
+          if (outcome === 'applied') await withContext(processing.context, () => withEventLogFields(eventLogFields(message.headers), () => handler(event, tx)));
         }
         results.push({ outcome, type: event.type, offset: message.offset, occurredAt: event.occurredAt, event: eventLogFields(message.headers) });
       }
       return results;
     });
+    endProcessing(spans);
     return { ok: true, outcomes, ms: performance.now() - started };
   } catch (error) {
+    endProcessingFailed(spans, error, true);
     return { ok: false, error };
   }
 }

@@ -27,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { backoffMs, retry, startLoop, type Loop, type Next } from '@webshop/background';
 import { keepListening, withTransaction, type Pool } from '@webshop/postgres';
 import { traceIdOf, withEventLogFields } from '@webshop/kafka';
+import { contextOf, failed, inSpan, SpanKind, type Span } from '@webshop/tracing';
 import type { Logger } from '@webshop/service-kit';
 import type { Email } from '../../domain/email';
 import { claimNextDueEmail, EMAIL_PENDING_CHANNEL, nextDueAt, recordFailedAttempt, renewClaim, type Claim, type EmailCause } from '../pg/email-store';
@@ -148,10 +149,14 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
     const due = await claimNextDueEmail(pool, clock().toISOString(), claim, [...awaitingMark]);
     if (!due) return 'idle';
     // Its lines carry the order and the trace of the event that called for it.
-    return withEventLogFields({ correlationId: due.email.orderId, traceId: traceIdOf(due.cause.traceparent) }, () => send(due.email, due.cause, claim));
+    // The send is a span in the order's trace: the child of the event that called for the email.
+    const attributes = { 'webshop.email_id': due.email.emailId, 'webshop.order_id': due.email.orderId, 'webshop.template': due.email.template, 'webshop.attempt': due.email.attempts + 1 };
+    return withEventLogFields({ correlationId: due.email.orderId, traceId: traceIdOf(due.cause.traceparent) }, () =>
+      inSpan(`smtp send ${due.email.template}`, { kind: SpanKind.CLIENT, parent: contextOf(due.cause.traceparent), attributes }, (span) => send(due.email, due.cause, claim, span)),
+    );
   }
 
-  async function send(email: Email, cause: EmailCause, claim: Claim): Promise<Outcome> {
+  async function send(email: Email, cause: EmailCause, claim: Claim, span: Span): Promise<Outcome> {
     const release = keepClaim(email.emailId, claim);
     const started = performance.now();
     const attempted = (outcome: 'accepted' | 'failed') => onSmtpAttempt?.(outcome, (performance.now() - started) / 1000);
@@ -166,6 +171,7 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
       });
     } catch (error) {
       attempted('failed');
+      failed(span, error, describe(error));
       release();
       const attempt = email.attempts + 1;
       const retryAt = new Date(clock().getTime() + backoffMs(attempt, emailRetryInitialMs, emailRetryMaxMs)).toISOString();

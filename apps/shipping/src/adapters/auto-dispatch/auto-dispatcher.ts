@@ -9,11 +9,13 @@
  * - Due-ness is measured on the service clock, the one that wrote scheduledAt and dispatchedAt.
  * - A failed pass (database hiccup) is retried after a back-off; nothing is skipped, since what was
  *   not moved is still due.
+ * - Each step is a span in the order's trace: the child of the one that scheduled the shipment.
  * - stop() lets the pass in hand finish, then returns.
  */
 import { startLoop } from '@webshop/background';
 import { withTransaction, type Pool } from '@webshop/postgres';
 import { decideAndRecord } from '@webshop/runtime';
+import { contextOf, inSpan } from '@webshop/tracing';
 import type { Logger } from '@webshop/service-kit';
 import { shippingDecider, type ShippingCommand } from '../../domain/decide';
 import { lockedShipment, lockShipmentDue } from '../pg/shipment-store';
@@ -45,9 +47,9 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
   const batchSize = options.batchSize ?? 100;
   const intervalMs = options.intervalMs ?? Math.min(1_000, Math.max(50, Math.floor(afterMs / 4)));
 
-  const steps: Array<{ status: 'SCHEDULED' | 'DISPATCHED'; command: (orderId: string, now: string) => ShippingCommand }> = [
-    { status: 'SCHEDULED', command: (orderId, now) => ({ type: 'DispatchShipment', orderId, trackingNumber: newTrackingNumber(), now }) },
-    { status: 'DISPATCHED', command: (orderId, now) => ({ type: 'DeliverShipment', orderId, now }) },
+  const steps: Array<{ status: 'SCHEDULED' | 'DISPATCHED'; span: string; command: (orderId: string, now: string) => ShippingCommand }> = [
+    { status: 'SCHEDULED', span: 'auto-dispatch shipment', command: (orderId, now) => ({ type: 'DispatchShipment', orderId, trackingNumber: newTrackingNumber(), now }) },
+    { status: 'DISPATCHED', span: 'auto-deliver shipment', command: (orderId, now) => ({ type: 'DeliverShipment', orderId, now }) },
   ];
 
   /** Moves one due shipment of `step` in its own transaction; false when none is due. */
@@ -56,7 +58,10 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
       const now = clock();
       const due = await lockShipmentDue(tx, step.status, new Date(now.getTime() - afterMs).toISOString());
       if (!due) return false;
-      const { after } = await decideAndRecord(tx, 'shipping', shippingDecider, lockedShipment(due), step.command(due.shipment.orderId, now.toISOString()));
+      // A step of the order's trace: the child of the span that scheduled the shipment.
+      const { after } = await inSpan(step.span, { parent: contextOf(due.traceparent), attributes: { 'webshop.order_id': due.shipment.orderId } }, () =>
+        decideAndRecord(tx, 'shipping', shippingDecider, lockedShipment(due), step.command(due.shipment.orderId, now.toISOString())),
+      );
       logger.info('shipment moved on automatically', { orderId: after!.orderId, status: after!.status });
       return true;
     });

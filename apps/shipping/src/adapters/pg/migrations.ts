@@ -35,6 +35,12 @@ export const migrations: Migration[] = [
       CREATE INDEX shipments_awaiting_delivery ON shipments (dispatched_at) WHERE status = 'DISPATCHED';
     `,
   },
+  {
+    // Where the shipment's trace goes on: the span that scheduled it (libs/tracing), the parent of
+    // the auto-dispatcher's steps, so a shipment moved on by itself stays in its order's trace.
+    id: '002_shipment_traceparent',
+    sql: `ALTER TABLE shipments ADD COLUMN traceparent text;`,
+  },
 ];
 
 /** The tables that are projections of the log: a replay into empty ones must give them back. */

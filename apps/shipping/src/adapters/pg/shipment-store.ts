@@ -4,16 +4,18 @@
  */
 import type { ShippingAddress } from '@webshop/events';
 import type { Pool, PoolClient } from '@webshop/postgres';
+import { currentTraceparent } from '@webshop/tracing';
 import type { DecisionStore } from '@webshop/runtime';
 import type { Shipment, ShipmentEvent, ShipmentStatus } from '../../domain/shipment';
 import type { OrderAddress } from '../../projections/order-addresses';
 
 type Queryable = Pool | PoolClient;
 
-/** A shipment and where it goes. */
+/** A shipment, where it goes, and the trace it was scheduled in (a W3C traceparent; null for none). */
 export interface ShipmentRecord {
   shipment: Shipment;
   address: ShippingAddress;
+  traceparent: string | null;
 }
 
 interface ShipmentRow {
@@ -26,6 +28,7 @@ interface ShipmentRow {
   dispatched_at: Date | null;
   delivered_at: Date | null;
   cancelled_at: Date | null;
+  traceparent: string | null;
 }
 
 // The table's CHECK constraints guarantee the columns each status needs are there.
@@ -53,7 +56,7 @@ function toShipment(row: ShipmentRow): Shipment {
   }
 }
 
-const toRecord = (row: ShipmentRow): ShipmentRecord => ({ shipment: toShipment(row), address: row.address });
+const toRecord = (row: ShipmentRow): ShipmentRecord => ({ shipment: toShipment(row), address: row.address, traceparent: row.traceparent });
 
 /** The columns that change with the status, in the order insertShipment and saveShipment bind them. */
 function statusColumns(shipment: Shipment): [ShipmentStatus, string | null, string | null, string | null, string | null] {
@@ -100,13 +103,16 @@ export async function loadShipment(db: Queryable, orderId: string, forUpdate = f
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-/** Inserts a new shipment; false when the order has one already (the primary key says once per order). */
+/**
+ * Inserts a new shipment, with the trace in hand (the span that scheduled it); false when the order
+ * has one already (the primary key says once per order).
+ */
 export async function insertShipment(tx: PoolClient, shipment: Shipment, address: ShippingAddress): Promise<boolean> {
   const [status, trackingNumber, dispatchedAt, deliveredAt, cancelledAt] = statusColumns(shipment);
   const { rowCount } = await tx.query(
-    `INSERT INTO shipments (order_id, shipment_id, status, address, tracking_number, scheduled_at, dispatched_at, delivered_at, cancelled_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (order_id) DO NOTHING`,
-    [shipment.orderId, shipment.shipmentId, status, JSON.stringify(address), trackingNumber, shipment.scheduledAt, dispatchedAt, deliveredAt, cancelledAt],
+    `INSERT INTO shipments (order_id, shipment_id, status, address, tracking_number, scheduled_at, dispatched_at, delivered_at, cancelled_at, traceparent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (order_id) DO NOTHING`,
+    [shipment.orderId, shipment.shipmentId, status, JSON.stringify(address), trackingNumber, shipment.scheduledAt, dispatchedAt, deliveredAt, cancelledAt, currentTraceparent()],
   );
   return rowCount === 1;
 }
