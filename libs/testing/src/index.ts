@@ -5,6 +5,7 @@ export * from '@webshop/kafka/testing';
 export { scrapeMetrics } from './scrape-metrics';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process';
 export { startMailCatcher, type MailCatcher, type CaughtMail } from './mail-catcher';
+export { startOtlpCollector, type OtlpCollector, type CollectedSpan } from './otlp-collector';
 export { startServiceHarness, call, type ServiceHarness, type Published, type RawRecord } from './service-harness';
 export {
   seededRandom,
