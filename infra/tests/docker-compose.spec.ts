@@ -441,6 +441,13 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  it("sends every service's spans to Jaeger over OTLP/HTTP, whose UI is published", () => {
+    const jaeger = compose.services['jaeger']!;
+    expect(jaeger.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/); // v2: OTLP built in, in-memory storage by default
+    expect(jaeger.ports).toEqual(['16686:16686']);
+    for (const name of Object.keys(design)) expect({ name, endpoint: compose.services[name]!.environment!['OTEL_EXPORTER_OTLP_ENDPOINT'] }).toEqual({ name, endpoint: 'http://jaeger:4318' });
+  });
+
   describe('secrets and hardening', () => {
     const built = Object.entries(compose.services).filter(([, service]) => service.build);
 

@@ -80,7 +80,7 @@ describe('the span of each request', () => {
   });
 
   it('starts a trace for a request without a traceparent (or with a malformed one), marks a 5xx an error, and traces no probe', async () => {
-    for (const headers of [{}, { traceparent: 'not-a-traceparent' }]) {
+    for (const headers of [{}, { traceparent: 'not-a-traceparent' }] as Array<Record<string, string>>) {
       expect((await fetch(`${base}/broken`, { headers })).status).toBe(500);
     }
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
