@@ -15,7 +15,7 @@
  * Environment, all optional: KAFKA_BROKERS (a broker you already run: no local one is started),
  * DATABASE_URL or PG* (the Postgres server), DATABASE_PREFIX and TOPIC_PREFIX (a second shop beside
  * the first, e.g. for a test), WEB_PORT (3000), ORDERS_PORT .. EMAIL_PORT, SMTP_PORT, MAIL_UI_PORT,
- * SHOP_STATE_DIR (where the logs and the built web app go), LOG_LEVEL, AUTO_DISPATCH_MS.
+ * SHOP_STATE_DIR (where the logs and the built web app go), LOG_LEVEL, AUTO_DISPATCH_MS; the services inherit the rest of the environment (OTEL_EXPORTER_OTLP_ENDPOINT, say).
  *
  * Kafka with logins and ACLs, as infra/kafka runs it by default (state infra/kafka/.state-sasl, port
  * 9192), or the broker at KAFKA_BROKERS with its principals' passwords in KAFKA_CREDENTIALS (a file

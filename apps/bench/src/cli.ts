@@ -5,6 +5,7 @@
  * shop) is removed at the end, also after a failure or Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
+import { otlpEndpointOf, startTracing } from '@webshop/tracing';
 import { deleteTopicsWithPrefix } from './bare-hop';
 import { createCleanups } from './cleanups';
 import { runHopSection, type SectionContext, type SectionResult } from './hop';
@@ -35,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
   const brokers = process.env['KAFKA_BROKERS'].split(',').map((b) => b.trim());
   const prefix = `bench-${Date.now().toString(36)}${randomBytes(2).toString('hex')}.`;
   const cleanups = createCleanups();
+  // As a service's main does: the trace context always, spans recorded only when an endpoint is set.
+  const tracing = startTracing({ service: 'bench' });
+  if (tracing.recording) log(`tracing on: spans are exported over OTLP to ${otlpEndpointOf(process.env)}`);
+  cleanups.add('tracing', () => tracing.shutdown());
   cleanups.add('topics', async () => log(`deleted ${await deleteTopicsWithPrefix(brokers, prefix)} topics`));
   let cleaning: Promise<void> | undefined;
   const cleanUp = () => (cleaning ??= cleanups.runAll(log));

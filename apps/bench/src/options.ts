@@ -25,7 +25,9 @@ baseline and the ratio:
 
 Runs on private databases and topics (hop, post: on $DATABASE_URL and $KAFKA_BROKERS, default the
 local Postgres and the plain local broker, KAFKA_SECURITY=plain npm run kafka:start, 127.0.0.1:9092)
-and removes them afterwards, also on Ctrl-C. Exit 0 when every section ran.`;
+and removes them afterwards, also on Ctrl-C. With OTEL_EXPORTER_OTLP_ENDPOINT set, the project's
+side records and exports its spans as a service does (the cost of tracing on). Exit 0 when every
+section ran.`;
 
 export { UsageError };
 

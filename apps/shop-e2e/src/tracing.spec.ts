@@ -8,6 +8,8 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { startOtlpCollector, testOperatorToken, waitFor, type CollectedSpan, type OtlpCollector } from '@webshop/testing';
 import { shopClient, type ShopClient } from './qa/client';
 import { serviceNames, startShop, type Shop } from './shop';
@@ -98,5 +100,18 @@ describe('tracing the whole shop', () => {
     expect(new Set(written.map((w) => w.service))).toEqual(new Set(serviceNames));
     expect(written.filter((w) => !w.traceparent.startsWith(`00-${traceId}-`))).toEqual([]);
     expect(written.map((w) => w.type)).toEqual(expect.arrayContaining(['PurchaseRequested', 'PaymentProcessed', 'StockReserved', 'OrderConfirmed', 'ShipmentDispatched', 'ShipmentDelivered', 'EmailSent']));
+
+    // The services' lines about the order name it as correlationId, with the trace, under the fixed names.
+    const linesAbout = () =>
+      serviceNames.flatMap((service) =>
+        readFileSync(path.join(shop.logDir, `${service}.log`), 'utf8')
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line): Record<string, unknown> & { service: string } => ({ ...(JSON.parse(line) as Record<string, unknown>), service }))
+          .filter((line) => line['correlationId'] === order.orderId || line['orderId'] === order.orderId),
+      );
+    const told = ['shipping shipment moved on automatically', 'email email sent'];
+    await waitFor(() => told.every((t) => linesAbout().filter((l) => `${l.service} ${String(l['msg'])}` === t).length === 2), { timeoutMs: 10_000, description: 'the dispatch, delivery and email lines' });
+    expect(linesAbout().filter((l) => l['correlationId'] !== order.orderId || l['traceId'] !== traceId)).toEqual([]);
   });
 });

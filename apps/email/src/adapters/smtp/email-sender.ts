@@ -137,7 +137,7 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
           log: { logger, message: 'the mail server accepted an email but marking it SENT failed; retrying', fields: { emailId: email.emailId } },
         },
       );
-      logger.info(marked ? 'email sent' : 'email sent again; it was SENT already', { emailId: email.emailId, orderId: email.orderId, template: email.template });
+      logger.info(marked ? 'email sent' : 'email sent again; it was SENT already', { emailId: email.emailId, template: email.template });
     } finally {
       awaitingMark.delete(email.emailId);
     }
@@ -177,7 +177,7 @@ export async function startEmailSender(options: EmailSenderOptions): Promise<Ema
       const retryAt = new Date(clock().getTime() + backoffMs(attempt, emailRetryInitialMs, emailRetryMaxMs)).toISOString();
       // Should this fail too (the database away), the claim lapses with its lease and the email is tried again then.
       await recordFailedAttempt(pool, email.emailId, claim.token, describe(error), retryAt);
-      logger.warn('sending an email failed; it stays PENDING', { emailId: email.emailId, orderId: email.orderId, attempt, retryAt, err: describe(error) });
+      logger.warn('sending an email failed; it stays PENDING', { emailId: email.emailId, attempt, retryAt, err: describe(error) });
       return 'failed';
     }
     attempted('accepted');

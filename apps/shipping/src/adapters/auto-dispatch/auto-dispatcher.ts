@@ -59,10 +59,11 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
       const due = await lockShipmentDue(tx, step.status, new Date(now.getTime() - afterMs).toISOString());
       if (!due) return false;
       // A step of the order's trace: the child of the span that scheduled the shipment.
-      const { after } = await inSpan(step.span, { parent: contextOf(due.traceparent), attributes: { 'webshop.order_id': due.shipment.orderId } }, () =>
-        decideAndRecord(tx, 'shipping', shippingDecider, lockedShipment(due), step.command(due.shipment.orderId, now.toISOString())),
-      );
-      logger.info('shipment moved on automatically', { orderId: after!.orderId, status: after!.status });
+      const { orderId } = due.shipment;
+      await inSpan(step.span, { parent: contextOf(due.traceparent), attributes: { 'webshop.order_id': orderId } }, async () => {
+        const { after } = await decideAndRecord(tx, 'shipping', shippingDecider, lockedShipment(due), step.command(orderId, now.toISOString()));
+        logger.info('shipment moved on automatically', { correlationId: orderId, status: after!.status });
+      });
       return true;
     });
 

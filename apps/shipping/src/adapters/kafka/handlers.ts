@@ -52,7 +52,7 @@ export function shippingEventHandlers(mode: Mode, { logger, clock = () => new Da
     const { orderId } = event.data;
     const { before, events } = await decide(event, tx, shipmentOf(orderId));
     if (events.length === 0 && before && before.status !== 'CANCELLED') {
-      logger.info('cancellation came after the parcel left; the shipment stays', { orderId, status: before.status, event: event.type });
+      logger.info('cancellation came after the parcel left; the shipment stays', { status: before.status });
     }
   });
 
