@@ -194,7 +194,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       byTopic.set(topic, messages);
     }
     // Each event's publish is a child of the span that appended it (its traceparent).
-    const spans = rows.map((row) => startSpan(`publish ${row.event_type}`, { kind: SpanKind.PRODUCER, parent: contextOf(row.headers[Header.traceparent]), attributes: publishAttributes(topicPrefix, row) }).span);
+    const spans = rows.map((row) => startSpan(`publish ${row.event_type}`, { kind: SpanKind.PRODUCER, parent: contextOf(row.headers[Header.traceparent]), attributes: () => publishAttributes(topicPrefix, row) }).span);
     const started = performance.now();
     const transaction = await producer!.transaction();
     try {

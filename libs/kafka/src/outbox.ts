@@ -102,7 +102,7 @@ export async function appendToOutbox(
 ): Promise<string[]> {
   if (events.length === 0) return [];
   // The span the events' traceparent names: the parent of their publish and of their consumers' work.
-  return inSpan('outbox append', { attributes: { 'webshop.events': events.length, 'webshop.event_types': [...new Set(events.map((e) => e.type))] } }, async () => {
+  return inSpan('outbox append', { attributes: () => ({ 'webshop.events': events.length, 'webshop.event_types': [...new Set(events.map((e) => e.type))] }) }, async () => {
     const columns = { topic: [] as string[], key: [] as string[], type: [] as string[], id: [] as string[], headers: [] as string[], payload: [] as Buffer[] };
     for (const event of events) {
       const record = encodeRecord(event, producer);

@@ -21,6 +21,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { hostname } from 'node:os';
+import { setRecording } from './spans';
 
 export interface TracingOptions {
   /** The service's name (`service.name` on every span). */
@@ -53,9 +54,11 @@ export function startTracing({ service, exporter, immediate = false, env = proce
     spanProcessors: [immediate ? new SimpleSpanProcessor({ exporter: spanExporter }) : new BatchSpanProcessor({ exporter: spanExporter })],
   });
   trace.setGlobalTracerProvider(provider);
+  setRecording(true);
   return {
     recording: true,
     async shutdown() {
+      setRecording(false);
       await provider.shutdown();
       trace.disable();
     },

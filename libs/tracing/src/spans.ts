@@ -74,9 +74,18 @@ export function traceIdOfSpan(span: Span | undefined): string | null {
 /** The trace id in hand, for a log line; null outside any trace. */
 export const currentTraceId = (): string | null => traceIdOfSpan(trace.getSpan(context.active()));
 
+/**
+ * Whether a recording SDK is started (sdk.ts says so). When none is, a span is only its parent's
+ * context handed on: no span object, no attributes built, for each of the thousands of events a
+ * second a consumer may process.
+ */
+let recording = false;
+export const setRecording = (on: boolean): void => void (recording = on);
+
 export interface SpanOptions {
   kind?: SpanKind;
-  attributes?: Attributes;
+  /** A function for attributes that cost something to build: called only when spans are recorded. */
+  attributes?: Attributes | (() => Attributes);
   links?: Link[];
   /** The parent's context: the active one by default; `contextOf(row.traceparent)` to continue a stored trace. */
   parent?: Context;
@@ -90,11 +99,10 @@ export interface SpanOptions {
  * exception) and thrown on.
  */
 export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T> | T): Promise<T> {
-  const parent = options.parent ?? context.active();
-  if (options.onlyInTrace && !trace.getSpan(parent)) return work(trace.wrapSpanContext(INVALID_SPAN_CONTEXT));
-  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, parent);
+  if (options.onlyInTrace && !trace.getSpan(options.parent ?? context.active())) return work(trace.wrapSpanContext(INVALID_SPAN_CONTEXT));
+  const { span, context: inside } = startSpan(name, options);
   try {
-    return await context.with(trace.setSpan(parent, span), () => work(span));
+    return await context.with(inside, () => work(span));
   } catch (error) {
     failed(span, error);
     throw error;
@@ -106,7 +114,9 @@ export async function inSpan<T>(name: string, options: SpanOptions, work: (span:
 /** Starts a span the caller ends (for work that is not one call: a request until its answer is sent). */
 export function startSpan(name: string, options: Omit<SpanOptions, 'onlyInTrace'> = {}): { span: Span; context: Context } {
   const parent = options.parent ?? context.active();
-  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, parent);
+  if (!recording) return { span: trace.getSpan(parent) ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT), context: parent };
+  const attributes = typeof options.attributes === 'function' ? options.attributes() : options.attributes;
+  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes, links: options.links }, parent);
   return { span, context: trace.setSpan(parent, span) };
 }
 

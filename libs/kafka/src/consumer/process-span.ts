@@ -20,7 +20,7 @@ export function startProcessing(groupId: string, event: IncomingEvent): Processi
   return startSpan(`process ${event.type}`, {
     kind: SpanKind.CONSUMER,
     parent: contextOf(event.traceparent),
-    attributes: {
+    attributes: () => ({
       'messaging.system': 'kafka',
       'messaging.operation.type': 'process',
       'messaging.destination.name': event.topic,
@@ -30,7 +30,7 @@ export function startProcessing(groupId: string, event: IncomingEvent): Processi
       'messaging.message.id': event.eventId,
       'messaging.consumer.group.name': groupId,
       'webshop.event_type': event.type,
-    },
+    }),
   });
 }
 
