@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startOtlpCollector, testOperatorToken, waitFor, type CollectedSpan, type OtlpCollector } from '@webshop/testing';
 import { shopClient, type ShopClient } from './qa/client';
@@ -62,6 +62,8 @@ describe('tracing the whole shop', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
     const spans = inTrace();
+    // For a person to look at: the order's trace, as the services exported it.
+    writeFileSync(path.join(shop.logDir, `trace-${order.orderId}.json`), JSON.stringify(spans, null, 2));
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(serviceNames));
     expect(collector.refused).toBe(0);
     // A tree: the caller's span above the requests, every other span's parent recorded.
