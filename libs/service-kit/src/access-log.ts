@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler, Response } from 'express';
 import { traceIdOfSpan } from '@webshop/tracing';
 import { pinoHttp } from 'pino-http';
-import { requestSpanOf } from './http-tracing';
+import { isProbe, requestSpanOf } from './http-tracing';
 import { pinoOf, type Logger } from './logger';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -25,8 +25,6 @@ const plainToken = /^[\w.:-]{1,128}$/;
 export function requestIdOf(given: string | string[] | undefined): string {
   return typeof given === 'string' && plainToken.test(given) ? given : randomUUID();
 }
-
-const probes = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The trace id of the request's span (http-tracing.ts), the caller's when it sent a traceparent. */
 function traceIdField(res: ServerResponse): { traceId?: string } {
@@ -54,7 +52,7 @@ export function accessLog(logger: Logger): RequestHandler {
     // The line carries the request id and what is below; no req/res objects, so no headers.
     quietReqLogger: true,
     quietResLogger: true,
-    customLogLevel: (req, res) => (probes.has(req.url?.split('?')[0] ?? '') ? 'debug' : res.statusCode >= 500 ? 'warn' : 'info'),
+    customLogLevel: (req, res) => (isProbe(req.url?.split('?')[0] ?? '') ? 'debug' : res.statusCode >= 500 ? 'warn' : 'info'),
     customSuccessObject: (req, res, { responseTime }: { responseTime: number }) => line(req, res, responseTime),
     customErrorObject: (req, res, _error, { responseTime }: { responseTime: number }) => line(req, res, responseTime),
     customSuccessMessage: message,

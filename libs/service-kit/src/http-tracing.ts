@@ -12,14 +12,16 @@
 import type { RequestHandler, Response } from 'express';
 import { bindContext, contextOf, failed, SpanKind, startSpan, withContext, type Span } from '@webshop/tracing';
 
+/** The health and metrics probes: neither traced nor logged above debug (access-log.ts). */
 const probes = new Set(['/healthz', '/readyz', '/metrics']);
+export const isProbe = (path: string): boolean => probes.has(path);
 
 /** The request's span, for the route (its name) and the access log (its trace id). */
 export const requestSpanOf = (res: Response): Span | undefined => (res.locals as { span?: Span }).span;
 
 export function traceRequests(): RequestHandler {
   return (req, res, next) => {
-    if (probes.has(req.path)) return next();
+    if (isProbe(req.path)) return next();
     const incoming = req.headers['traceparent'];
     const { span, context } = startSpan(req.method, {
       kind: SpanKind.SERVER,
