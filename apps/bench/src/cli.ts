@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
   const prefix = `bench-${Date.now().toString(36)}${randomBytes(2).toString('hex')}.`;
   const cleanups = createCleanups();
   // As a service's main does: the trace context always, spans recorded only when an endpoint is set.
-  const tracing = startTracing({ service: 'bench' });
+  const tracing = await startTracing({ service: 'bench' });
   if (tracing.recording) log(`tracing on: spans are exported over OTLP to ${otlpEndpointOf(process.env)}`);
   cleanups.add('tracing', () => tracing.shutdown());
   cleanups.add('topics', async () => log(`deleted ${await deleteTopicsWithPrefix(brokers, prefix)} topics`));

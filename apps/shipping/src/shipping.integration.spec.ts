@@ -160,7 +160,7 @@ describe('shipping', () => {
 
     expect((await shop.api(`/shipments/${orderId}`)).body).toMatchObject({ status: 'DISPATCHED' });
     expect(await outboxOf(orderId)).toEqual(['ShipmentScheduled', 'ShipmentDispatched']);
-    expect(shop.logs).toContainEqual(expect.objectContaining({ orderId, status: 'DISPATCHED', msg: expect.stringContaining('after the parcel left') }));
+    expect(shop.logs).toContainEqual(expect.objectContaining({ correlationId: orderId, eventType: cancellation(orderId).type, eventId: cancelledId, status: 'DISPATCHED', msg: expect.stringContaining('after the parcel left') }));
   });
 
   it('decides a cancellation request racing a dispatch one way only: cancelled, or dispatched', async () => {

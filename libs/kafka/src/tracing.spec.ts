@@ -32,7 +32,7 @@ describe('tracing across the outbox, the relay and a consumer', () => {
   const sku = uniqueName('sku');
 
   beforeAll(async () => {
-    tracing = startTracing({ service: 'stock', exporter, immediate: true });
+    tracing = await startTracing({ service: 'stock', exporter, immediate: true });
     kafka = testKafka('tracing-test');
     db = await createTestDatabase('tracing');
     await prepareDatabase(db.pool);

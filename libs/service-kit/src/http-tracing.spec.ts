@@ -21,7 +21,7 @@ describe('the span of each request', () => {
   let base: string;
 
   beforeAll(async () => {
-    tracing = startTracing({ service: 'orders', exporter, immediate: true });
+    tracing = await startTracing({ service: 'orders', exporter, immediate: true });
     const logger = createLogger({ service: 'orders' }, 'info', { write: (line: string) => void text.push(line) });
     const routes = routerOf([
       route({

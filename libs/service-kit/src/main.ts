@@ -33,7 +33,7 @@ export function runService<C extends ServiceConfig>(definition: ServiceDefinitio
       return;
     }
     const logger = createLogger({ service: definition.name }, config.LOG_LEVEL);
-    const tracing = startTracing({ service: definition.name });
+    const tracing = await startTracing({ service: definition.name });
     if (tracing.recording) logger.info('tracing: spans are exported over OTLP', { endpoint: otlpEndpointOf(process.env) });
     const starting = new AbortController();
     let service: Awaited<ReturnType<typeof startService<C>>> | undefined;

@@ -10,7 +10,7 @@ import { startTracing, type Tracing } from './sdk';
 describe('the SDK with an exporter', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing;
-  beforeAll(() => void (tracing = startTracing({ service: 'payment', exporter, immediate: true })));
+  beforeAll(async () => void (tracing = await startTracing({ service: 'payment', exporter, immediate: true })));
   afterAll(() => tracing.shutdown());
   beforeEach(() => exporter.reset());
 

