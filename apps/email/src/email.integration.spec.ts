@@ -140,8 +140,10 @@ describe('email', () => {
     const mails = await waitForMails(to, 2);
     expect(mails.map((m) => m.subject)).toEqual([`Your order ${orderId.slice(0, 8)} is confirmed`, `Your order ${orderId.slice(0, 8)} is cancelled`]);
     expect((await emailRows(orderId)).map((r) => r.template)).toEqual(['ORDER_CONFIRMED', 'ORDER_CANCELLED']);
-    const { rows } = await shop.db.pool.query(`SELECT 1 FROM outbox WHERE key = $1 AND event_type = 'EmailSent'`, [orderId]);
-    expect(rows).toHaveLength(2);
+    // EmailSent is recorded once the mail server has answered, a moment after the catcher has the mail.
+    const emailsSent = async () => (await shop.db.pool.query(`SELECT 1 FROM outbox WHERE key = $1 AND event_type = 'EmailSent'`, [orderId])).rows.length;
+    await waitFor(async () => (await emailsSent()) >= 2, { timeoutMs: 10_000, description: 'EmailSent for both emails' });
+    expect(await emailsSent()).toBe(2);
   });
 
   it('writes about a dispatch it read before the order itself, once the order arrives', async () => {
