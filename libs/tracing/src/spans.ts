@@ -3,8 +3,8 @@
  * the services record spans through this, and a process that started no SDK (sdk.ts) pays for
  * none. The context of a span travels three ways:
  *
- *   in a process      the active context (an AsyncLocalStorage once the SDK or `keepTraceContext`
- *                     is started): a span started inside another's work is its child;
+ *   in a process      the active context (an AsyncLocalStorage once `startTracing` ran, sdk.ts):
+ *                     a span started inside another's work is its child;
  *   through Kafka     the W3C `traceparent` header of each event (libs/kafka envelope), written
  *                     when the event is appended to the outbox: the span in hand then is the
  *                     parent of the relay's publish and of every consumer's processing of it;
@@ -114,7 +114,8 @@ export async function inSpan<T>(name: string, options: SpanOptions, work: (span:
 /** Starts a span the caller ends (for work that is not one call: a request until its answer is sent). */
 export function startSpan(name: string, options: Omit<SpanOptions, 'onlyInTrace'> = {}): { span: Span; context: Context } {
   const parent = options.parent ?? context.active();
-  if (!recording) return { span: trace.getSpan(parent) ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT), context: parent };
+  // Not the parent's own span object: ending or renaming this one must never touch the parent.
+  if (!recording) return { span: trace.wrapSpanContext(trace.getSpan(parent)?.spanContext() ?? INVALID_SPAN_CONTEXT), context: parent };
   const attributes = typeof options.attributes === 'function' ? options.attributes() : options.attributes;
   const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes, links: options.links }, parent);
   return { span, context: trace.setSpan(parent, span) };
@@ -126,6 +127,7 @@ export function failed(span: Span, error: unknown, message = error instanceof Er
   span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
-/** Runs `work` with `ctx` as the active context (and binds an EventEmitter to it, `bind`). */
+/** Runs `work` with `ctx` as the active context. */
 export const withContext = <T>(ctx: Context, work: () => T): T => context.with(ctx, work);
+/** Binds a function or an EventEmitter (a request, a response) to `ctx`: its listeners run in it. */
 export const bindContext = <T>(ctx: Context, target: T): T => context.bind(ctx, target);
